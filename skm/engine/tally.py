@@ -16,6 +16,10 @@ from .errors import EngineError
 ANSWER_VALUES = (1, 2, 3, 4)
 
 
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 @dataclass(frozen=True)
 class UnsurCounts:
     """Counts of answers 1, 2, 3 and 4 to one unsur."""
@@ -24,7 +28,7 @@ class UnsurCounts:
 
     def __post_init__(self):
         counts = tuple(self.counts)
-        if len(counts) != 4 or any((not isinstance(c, int)) or c < 0 for c in counts):
+        if len(counts) != 4 or not all(_is_count(c) for c in counts):
             raise EngineError(f"Hitungan jawaban harus empat bilangan bulat >= 0: {self.counts!r}")
         object.__setattr__(self, "counts", counts)
 
@@ -58,11 +62,13 @@ class Tally:
     respondents: int = 0
 
     def __post_init__(self):
-        if not isinstance(self.respondents, int) or self.respondents < 0:
+        if not _is_count(self.respondents):
             raise EngineError("Jumlah responden harus bilangan bulat >= 0.")
         unsur = {}
         for code, counts in dict(self.unsur).items():
-            unsur[code] = counts if isinstance(counts, UnsurCounts) else UnsurCounts(counts)
+            counts = counts if isinstance(counts, UnsurCounts) else UnsurCounts(counts)
+            if counts.answers:  # an unsur nobody answered is absent, so equal tallies compare equal
+                unsur[code] = counts
         for code, counts in unsur.items():
             if counts.answers > self.respondents:
                 raise EngineError(
@@ -93,7 +99,7 @@ class Tally:
             for code, answer in response.items():
                 if answer is None:
                     continue
-                if answer not in ANSWER_VALUES or isinstance(answer, bool):
+                if type(answer) is not int or answer not in ANSWER_VALUES:
                     raise EngineError(f"Unsur {code}: jawaban {answer!r} bukan 1-4.")
                 counts.setdefault(code, [0, 0, 0, 0])[answer - 1] += 1
         return cls({code: UnsurCounts(tuple(c)) for code, c in counts.items()}, respondents)

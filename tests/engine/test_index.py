@@ -78,7 +78,10 @@ def test_vector_equal_weights():
 
 @pytest.mark.parametrize(
     ("scheme", "constant", "expected"),
-    [("0.111", Fraction(111, 1000), Decimal("91.38")), ("0.11", Fraction(11, 100), Decimal("90.56"))],
+    [
+        ("0.111", Fraction(111, 1000), Decimal("91.38")),
+        ("0.11", Fraction(11, 100), Decimal("90.56")),
+    ],
 )
 def test_vector_legacy_weights(scheme, constant, expected):
     result = evaluate(vector_tally(), DEFAULT_QUESTIONNAIRE.with_weights(scheme))
@@ -158,7 +161,7 @@ def test_custom_weights_given_as_strings():
     assert [u.weight for u in q.unsur] == [Fraction(1, 5), Fraction(1, 20), Fraction(3, 4)]
     tally = Tally.from_responses([{"A": 4, "B": 1, "C": 2}, {"A": 3, "B": 1, "C": 3}])
     # NRR A = 7/2, B = 1, C = 5/2
-    expected = Fraction(1, 5) * Fraction(7, 2) + Fraction(1, 20) * 1 + Fraction(3, 4) * Fraction(5, 2)
+    expected = Fraction(1, 5) * Fraction(7, 2) + Fraction(1, 20) + Fraction(3, 4) * Fraction(5, 2)
     assert evaluate(tally, q).ikm == expected
 
 

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from skm.engine import EngineError, priorities, priority_codes, ranking
+from skm.engine import EngineError, priorities, priority_codes, ranking, round_half_up
 
 F = Fraction
 
@@ -25,6 +25,12 @@ SEED_LIKE = {
 
 def codes(groups):
     return [p.codes for p in groups]
+
+
+def test_seed_like_values_tie_only_after_rounding():
+    published = {code: str(round_half_up(v, 2)) for code, v in SEED_LIKE.items()}
+    assert published.pop("U1") == "3.94"
+    assert set(published.values()) == {"3.95"}
 
 
 def test_ranking_is_on_unrounded_values():

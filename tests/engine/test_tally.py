@@ -105,6 +105,11 @@ def test_tally_accepts_plain_tuples_as_counts():
     assert tally.nrr("U1") == Fraction(7, 2)
 
 
+def test_unanswered_unsur_does_not_change_equality():
+    assert Tally({"U1": (0, 0, 0, 0)}, respondents=1) == Tally({}, respondents=1)
+    assert A + Tally.from_counts({"U7": (0, 0, 0, 0)}) == A
+
+
 def test_add_by_hand():
     total = A + B
     assert total.respondents == 3

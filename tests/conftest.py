@@ -1,0 +1,28 @@
+import csv
+from pathlib import Path
+
+import pytest
+
+from skm.cli import main
+
+U = [f"U{i}" for i in range(1, 10)]
+
+
+def write_csv(path: Path, header, rows, delimiter=";", encoding="utf-8-sig"):
+    with open(path, "w", newline="", encoding=encoding) as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def run_skm(capsys):
+    """Run the skm CLI in-process: returns (exit code, stdout, stderr)."""
+
+    def run(*args):
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
