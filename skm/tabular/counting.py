@@ -23,6 +23,7 @@ from ..engine import Tally, UnsurCounts
 from ..engine.profile import FIELDS as PROFILE_FIELDS
 from ..engine.profile import categorise
 from .errors import CellError, SurveyFileError, column_letter
+from .fastcsv import CountedBlock
 from .sources import Chunk, Header, is_blank, open_source
 
 MAX_REPORTED_ERRORS = 20
@@ -143,6 +144,7 @@ class Counting:
         self.answers: dict[str, dict[str, list[int]]] = defaultdict(dict)
         self.respondents: Counter = Counter()
         self.profile_keys: Counter = Counter()  # "jk\x00usia\x00..." -> respondents
+        self.profile_fields = {f: Counter() for f in layout.profile}  # from the numpy path
         self.errors: list[CellError] = []
         self.bad_total = 0
         self.skipped: list[int] = []
@@ -181,6 +183,20 @@ class Counting:
             # one key per row over all profile fields: a third faster than a Counter per field
             columns = [chunk.columns[i] for i in layout.profile.values()]
             self.profile_keys.update(map(PROFILE_SEPARATOR.join, zip(*columns, strict=True)))
+
+    def feed_counted(self, block: CountedBlock) -> None:
+        """Merge a block that the numpy path counted already."""
+        for raw, n in block.respondents.items():
+            self.respondents[DEFAULT_LAYANAN if raw is None else raw] += n
+        for raw, per_code in block.answers.items():
+            for code, digits in per_code.items():
+                self._add(DEFAULT_LAYANAN if raw is None else raw, code, digits)
+        for f, counts in block.profile.items():
+            self.profile_fields[f].update(counts)
+        if block.blank_rows:
+            self.skipped_total += len(block.blank_rows)
+            room = max(0, MAX_REPORTED_ERRORS - len(self.skipped))
+            self.skipped.extend(block.blank_rows[:room])
 
     def _groups(self, lcol: list[str]):
         """The chunk's layanan as ``[(raw name, rows)]`` and a getter that orders rows by them."""
@@ -288,7 +304,7 @@ class Counting:
 
     def _profile(self) -> dict[str, Counter]:
         fields = list(self.layout.profile)
-        per_field = {f: Counter() for f in fields}
+        per_field = {f: Counter(self.profile_fields[f]) for f in fields}
         for key, n in self.profile_keys.items():
             values = key.split(PROFILE_SEPARATOR)
             if len(values) != len(fields):  # a cell held the separator itself
@@ -305,13 +321,11 @@ class Counting:
         return profile
 
     def result(self, codes: Sequence[str], name: str) -> SurveyData:
+        # Spellings of one layanan ("PKK", " pkk ") merge; the most used spelling names it.
+        key_of = {raw: display_name(raw).casefold() for raw in self.respondents}
         display: dict[str, str] = {}
-        key_of: dict[str, str] = {}
-        for raw in self.respondents:
-            label = display_name(raw)
-            key = label.casefold()
-            display.setdefault(key, label)
-            key_of[raw] = key
+        for raw in sorted(self.respondents, key=lambda r: (-self.respondents[r], display_name(r))):
+            display.setdefault(key_of[raw], display_name(raw))
         respondents: Counter = Counter()
         merged: dict[str, dict[str, list[int]]] = defaultdict(dict)
         for raw, n in self.respondents.items():
@@ -394,8 +408,11 @@ def read_survey(path: str | Path, codes: Sequence[str]) -> SurveyData:
         try:
             layout = find_layout(source.header, codes, path.name)
             counting = Counting(layout)
-            for chunk in source.chunks(layout.needed):
-                counting.feed(chunk)
+            for chunk in source.chunks(layout):
+                if isinstance(chunk, CountedBlock):
+                    counting.feed_counted(chunk)
+                else:
+                    counting.feed(chunk)
         finally:
             source.close()
     finally:

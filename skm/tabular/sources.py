@@ -23,7 +23,12 @@ from pathlib import Path
 
 from .errors import SurveyFileError
 
-BLOCK_CHARS = 1 << 20  # about 20,000 rows of a typical survey CSV
+try:  # numpy counts plain blocks several times faster; without it, the text path does all
+    from .fastcsv import count_block
+except ImportError:  # pragma: no cover - numpy is a dependency
+    count_block = None
+
+BLOCK_BYTES = 1 << 20  # about 20,000 rows of a typical survey CSV
 CHUNK_ROWS = 20_000
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 
@@ -107,10 +112,15 @@ def detect_encoding(path: Path) -> str:
 
 
 class CsvSource:
+    """A CSV file, read as bytes in blocks; each block is counted by numpy when it qualifies
+    (see :mod:`skm.tabular.fastcsv`), else split into text columns."""
+
     def __init__(self, path: Path, is_header):
         self.path = path
-        self.encoding = detect_encoding(path)
-        self.handle = open(path, newline="", encoding=self.encoding, errors="replace")  # noqa: SIM115
+        encoding = detect_encoding(path)
+        self.encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+        self.handle = open(path, "rb")  # noqa: SIM115
+        self._skip_bom()
         self.delimiter = self._choose_delimiter(is_header)
         self.row = 0  # rows handed out so far, header included
         self.header = self._read_header(is_header)
@@ -118,10 +128,20 @@ class CsvSource:
     def close(self):
         self.handle.close()
 
+    def _skip_bom(self):
+        if self.handle.read(3) != codecs.BOM_UTF8:
+            self.handle.seek(0)
+        self.data_start = self.handle.tell()
+
+    def _text_lines(self):
+        """The rest of the file as decoded lines, read one at a time."""
+        for line in iter(self.handle.readline, b""):
+            yield line.decode(self.encoding, errors="replace")
+
     def _choose_delimiter(self, is_header) -> str:
         """The delimiter that makes a header row appear; the widest one if several do."""
-        sample = [line for _, line in zip(range(HEADER_SEARCH_ROWS), self.handle, strict=False)]
-        self.handle.seek(0)
+        sample = list(islice(self._text_lines(), HEADER_SEARCH_ROWS))
+        self.handle.seek(self.data_start)
         best, width = sniff_delimiter(sample[0] if sample else ""), 0
         for delimiter in (";", ",", "\t"):
             try:
@@ -135,7 +155,9 @@ class CsvSource:
         return best
 
     def _read_header(self, is_header) -> Header:
-        reader = csv.reader(self._lines_until_record(), delimiter=self.delimiter)
+        # csv.reader pulls lines one at a time and stops at the header, so the handle is left at
+        # the start of the data.
+        reader = csv.reader(self._text_lines(), delimiter=self.delimiter)
         try:
             for record in reader:
                 self.row += 1
@@ -148,42 +170,47 @@ class CsvSource:
             raise SurveyFileError(message) from None
         raise no_header_error(self.path.name)
 
-    def _lines_until_record(self):
-        # csv.reader pulls lines one at a time; reading stops at the header, so the handle is left
-        # at the start of the data.
-        while line := self.handle.readline():
-            yield line
-
-    def chunks(self, needed: Sequence[int]) -> Iterator[Chunk]:
-        rest = ""
+    def chunks(self, layout) -> Iterator:
+        rest = b""
         while True:
-            data = self.handle.read(BLOCK_CHARS)
-            text = rest + data
+            data = self.handle.read(BLOCK_BYTES)
+            block = rest + data
             if not data:
-                if text:
-                    yield from self._block(text, needed)
+                if block:
+                    yield from self._block(block, layout)
                 return
-            cut = text.rfind("\n") + 1
+            cut = block.rfind(b"\n") + 1
             if not cut:
-                rest = text
+                rest = block
                 continue
-            block, rest = text[:cut], text[cut:]
-            if '"' in block:
+            block, rest = block[:cut], block[cut:]
+            if b'"' in block:
                 # from here on, the csv module; the partial line is completed first, since csv
                 # takes every string it is given as a whole line
-                head = io.StringIO(block + rest + self.handle.readline())
-                yield from self._csv_records(chain(head, self.handle), needed)
+                head = (block + rest + self.handle.readline()).decode(self.encoding, "replace")
+                lines = chain(io.StringIO(head), self._text_lines())
+                yield from self._csv_records(lines, layout.needed)
                 return
-            yield from self._block(block, needed)
+            yield from self._block(block, layout)
 
-    def _block(self, block: str, needed: Sequence[int]) -> Iterator[Chunk]:
-        if '"' in block:
-            yield from self._csv_records(io.StringIO(block), needed)
+    def _block(self, block: bytes, layout) -> Iterator:
+        if b'"' in block:
+            text = block.decode(self.encoding, errors="replace")
+            yield from self._csv_records(io.StringIO(text), layout.needed)
             return
-        if block.endswith("\n"):
+        if block.endswith(b"\n"):
             block = block[:-1]
-        if "\r" in block:
-            block = block.replace("\r", "")
+        if b"\r" in block:
+            block = block.replace(b"\r", b"")
+        if count_block is not None:
+            counted = count_block(block, self.delimiter, layout, self.encoding, self.row + 1)
+            if counted is not None:
+                self.row += counted.size
+                yield counted
+                return
+        yield self._text_block(block.decode(self.encoding, errors="replace"), layout.needed)
+
+    def _text_block(self, block: str, needed: Sequence[int]) -> Chunk:
         delimiter = self.delimiter
         size = block.count("\n") + 1
         first_line_end = block.find("\n")
@@ -201,8 +228,9 @@ class CsvSource:
         if columns is None:
             rows = [line.split(delimiter) for line in block.split("\n")]
             columns = rows_to_columns(rows, needed)
-        yield Chunk(self.row + 1, size, columns)
+        chunk = Chunk(self.row + 1, size, columns)
         self.row += size
+        return chunk
 
     def _csv_records(self, lines, needed: Sequence[int]) -> Iterator[Chunk]:
         reader = csv.reader(lines, delimiter=self.delimiter)
@@ -251,10 +279,10 @@ class ExcelSource:
                 break
         raise no_header_error(self.path.name)
 
-    def chunks(self, needed: Sequence[int]) -> Iterator[Chunk]:
+    def chunks(self, layout) -> Iterator[Chunk]:
         while batch := list(islice(self.rows, CHUNK_ROWS)):
             rows = [self._text_row(r) for _, r in batch]
-            yield Chunk(batch[0][0], len(rows), rows_to_columns(rows, needed))
+            yield Chunk(batch[0][0], len(rows), rows_to_columns(rows, layout.needed))
 
 
 def open_source(path: Path, is_header) -> CsvSource | ExcelSource:

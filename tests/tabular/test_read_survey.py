@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skm.engine import Tally
-from skm.tabular import SurveyFileError, counting, read_survey, sources
+from skm.tabular import SurveyFileError, counting, fastcsv, read_survey, sources
 
 U = [f"U{i}" for i in range(1, 10)]
 LAYANAN = ["PKK", "Posyandu", "RT/RW, LMK", "Kesra \"A\""]
@@ -41,11 +41,14 @@ def render(rows, delimiter, newline, quote_all):
     return out.getvalue()
 
 
-@pytest.fixture
-def tiny_chunks(monkeypatch):
-    """Blocks of a few rows, so every file crosses many block and chunk boundaries."""
-    monkeypatch.setattr(sources, "BLOCK_CHARS", 97)
+@pytest.fixture(params=["numpy", "text"])
+def tiny_chunks(monkeypatch, request):
+    """Blocks of a few rows, so every file crosses many block and chunk boundaries; once with
+    the numpy path for plain blocks, once with the text path for everything."""
+    monkeypatch.setattr(sources, "BLOCK_BYTES", 97)
     monkeypatch.setattr(sources, "CHUNK_ROWS", 3)
+    if request.param == "text":
+        monkeypatch.setattr(sources, "count_block", None)
 
 
 FIXTURE_OK = [HealthCheck.function_scoped_fixture]  # tiny_chunks is the same for every example
@@ -117,7 +120,7 @@ def test_text_is_read_the_same_in_one_block_or_many(tmp_path, monkeypatch):
     path = tmp_path / "d.csv"
     path.write_text(render(rows, ";", "\n", False), encoding="utf-8")
     whole = read_survey(path, U)
-    monkeypatch.setattr(sources, "BLOCK_CHARS", 50)
+    monkeypatch.setattr(sources, "BLOCK_BYTES", 50)
     assert read_survey(path, U).layanan == whole.layanan == naive(rows)
 
 
@@ -125,3 +128,33 @@ def test_parse_answer():
     parse = counting.parse_answer
     assert [parse(v) for v in ["1", " 2 ", "3.0", "4,0", "", "  "]] == [1, 2, 3, 4, 0, 0]
     assert {parse(v) for v in ["0", "5", "4.5", "x", "1e0x", "nan", "inf"]} == {counting.BAD}
+
+
+def test_numpy_and_text_paths_agree_on_a_large_plain_file(tmp_path, monkeypatch):
+    rows = [
+        (LAYANAN[(i * 7) % 3], [str(1 + (i * k) % 4) if (i + 2 * k) % 6 else "" for k in range(9)])
+        for i in range(30_000)
+    ]
+    header = ["layanan", *U, "jenis_kelamin", "pendidikan"]
+    body = "".join(
+        ";".join([name, *cells, "LP"[i % 2], ["SMA", "S1", ""][i % 3]]) + "\n"
+        for i, (name, cells) in enumerate(rows)
+    )
+    path = tmp_path / "plain.csv"
+    path.write_text(";".join(header) + "\n" + body, encoding="utf-8")
+    counted = []
+
+    def spy(*args):
+        result = fastcsv.count_block(*args)
+        counted.append(result is not None)
+        return result
+
+    monkeypatch.setattr(sources, "count_block", spy)
+    monkeypatch.setattr(sources, "BLOCK_BYTES", 1 << 16)
+    fast = read_survey(path, U)
+    assert len(counted) > 1 and all(counted)  # every block took the numpy path
+    monkeypatch.setattr(sources, "count_block", None)
+    text = read_survey(path, U)
+    assert fast.layanan == text.layanan == naive(rows)
+    assert fast.profile == text.profile
+    assert fast.profile["jenis_kelamin"] == {"L": 15_000, "P": 15_000}
