@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="skm",
         description="Survei Kepuasan Masyarakat (PermenPANRB 14/2017): hitung IKM dengan tepat.",
+        epilog="Perintah lain (serve, demo, results, migrate, createsuperuser, ...) adalah "
+        "perintah Django: skm help.",
     )
     parser.add_argument("--version", action="version", version=f"skm {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="PERINTAH")
@@ -111,7 +113,25 @@ def cmd_sample_size(args) -> int:
     return 0
 
 
+OWN_COMMANDS = ("compute", "sample-size")
+
+
+def run_django(argv: list[str]) -> int:
+    """Everything else is a Django management command: migrate, createsuperuser, serve, demo,
+    results, check --deploy, ..."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skm.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["skm", *argv])
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] not in OWN_COMMANDS and argv[0] not in ("-h", "--help", "--version"):
+        return run_django(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

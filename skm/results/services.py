@@ -1,0 +1,210 @@
+"""From the database to the engine: tallies are aggregated by GROUP BY, never by loading rows.
+
+Every figure shown on a page, in the API or by ``skm results`` comes from here, and every
+number in it from :mod:`skm.engine`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q
+
+from skm.engine import (
+    CombinedResult,
+    Priority,
+    Questionnaire,
+    Tally,
+    UnsurCounts,
+    combine,
+    krejcie_morgan,
+    priorities,
+)
+from skm.engine.profile import NOT_GIVEN, UNRECOGNISED, age_group
+from skm.surveys.models import QuestionnaireUnsur, QuestionnaireVersion, Response
+from skm.units.models import Layanan, Period, Population, Unit
+
+PROFILE_COLUMNS = (
+    ("jenis_kelamin", "gender"),
+    ("usia", "age"),
+    ("pendidikan", "education"),
+    ("pekerjaan", "occupation"),
+)
+
+
+def _slot_count() -> int:
+    return QuestionnaireUnsur.objects.aggregate(n=Max("position"))["n"] or 0
+
+
+def _tally_annotations(slots: int) -> dict:
+    annotations = {"respondents": Count("id")}
+    for position in range(1, slots + 1):
+        for value in (1, 2, 3, 4):
+            annotations[f"a{position}_{value}"] = Count("id", filter=Q(**{f"a{position}": value}))
+    return annotations
+
+
+def grouped_tallies(responses, keys: tuple[str, ...]) -> dict[tuple, Tally]:
+    """One tally per distinct value of ``keys`` (e.g. ``("layanan_id",)``), by unsur code.
+
+    One GROUP BY query; rows answered under different questionnaire versions are merged by
+    unsur code.
+    """
+    slots = _slot_count()
+    rows = responses.values(*keys, "questionnaire_id").annotate(**_tally_annotations(slots))
+    versions: dict[int, dict[str, str]] = {}
+    result: dict[tuple, Tally] = {}
+    for row in rows.order_by():
+        qid = row["questionnaire_id"]
+        if qid not in versions:
+            versions[qid] = QuestionnaireVersion.objects.get(pk=qid).slot_codes()
+        counts = {}
+        for slot, code in versions[qid].items():
+            digits = tuple(row[f"{slot}_{v}"] for v in (1, 2, 3, 4))
+            if any(digits):
+                counts[code] = UnsurCounts(digits)
+        key = tuple(row[k] for k in keys)
+        tally = Tally(counts, row["respondents"])
+        result[key] = result[key] + tally if key in result else tally
+    return result
+
+
+def responses_in(units, period: Period):
+    """Responses of these units collected in ``period`` (a year includes its semesters)."""
+    return Response.objects.within(units).filter(period__in=period.contained_periods())
+
+
+def questionnaire_of(unit: Unit) -> Questionnaire:
+    version = unit.questionnaire or QuestionnaireVersion.default()
+    return version.to_engine()
+
+
+@dataclass
+class SampleCheck:
+    layanan: Layanan
+    respondents: int
+    population: int | None
+    minimum: int | None
+
+    @property
+    def short(self) -> bool:
+        return self.minimum is not None and self.respondents < self.minimum
+
+
+@dataclass
+class UnitResults:
+    unit: Unit
+    period: Period
+    questionnaire: Questionnaire
+    result: CombinedResult
+    layanan: list[Layanan]
+    tallies: dict[str, Tally]
+    lowest: list[Priority]
+    samples: list[SampleCheck] = field(default_factory=list)
+    profile: dict[str, Counter] = field(default_factory=dict)
+
+    @property
+    def respondents(self) -> int:
+        return self.result.overall.respondents
+
+    def distribution(self) -> dict[str, tuple[int, int, int, int]]:
+        """Answers 1..4 per unsur over all layanan (univariat)."""
+        total = Tally.merge(self.tallies.values())
+        return {code: total.counts(code).counts for code in self.questionnaire.codes}
+
+
+def unit_results(
+    unit: Unit, period: Period, method: str = "mean_of_services", weights: str | None = None,
+    lowest: int = 1,
+) -> UnitResults:
+    questionnaire = questionnaire_of(unit)
+    if weights:
+        questionnaire = questionnaire.with_weights(weights)
+    responses = responses_in([unit], period)
+    by_layanan = grouped_tallies(responses, ("layanan_id",))
+    layanan = [lay for lay in unit.layanan.all() if (lay.id,) in by_layanan or lay.active]
+    tallies = {lay.name: by_layanan.get((lay.id,), Tally()) for lay in layanan}
+    present = {name: t for name, t in tallies.items() if t.respondents}
+    result = combine(present, questionnaire, method, name=unit.name)
+    populations = {
+        p.layanan_id: p.size
+        for p in Population.objects.filter(layanan__in=layanan, period=period)
+    }
+    samples = []
+    for lay in layanan:
+        size = populations.get(lay.id)
+        samples.append(
+            SampleCheck(lay, tallies[lay.name].respondents, size,
+                        krejcie_morgan(size) if size else None)
+        )
+    return UnitResults(
+        unit=unit, period=period, questionnaire=questionnaire, result=result, layanan=layanan,
+        tallies=tallies, lowest=priorities(result.overall.nrr_map(), lowest=lowest),
+        samples=samples, profile=profile_of(responses),
+    )
+
+
+def profile_of(responses) -> dict[str, Counter]:
+    """Respondent profile by GROUP BY, in the categories of :mod:`skm.engine.profile`."""
+    profile = {}
+    for f, column in PROFILE_COLUMNS:
+        counts = Counter()
+        for row in responses.values(column).annotate(n=Count("id")).order_by():
+            value = row[column]
+            if f == "usia":
+                label = NOT_GIVEN if value is None else (age_group(value) or UNRECOGNISED)
+            else:
+                label = value or NOT_GIVEN
+            counts[label] += row["n"]
+        profile[f] = counts
+    return profile
+
+
+@dataclass
+class SubtreeRow:
+    unit: Unit
+    depth: int
+    respondents: int
+    result: CombinedResult | None
+
+
+def subtree_results(root: Unit, period: Period, method: str = "mean_of_services"):
+    """Every unit of ``root``'s subtree with its figure, recomputed from tallies.
+
+    A region's figure combines all layanan of all units below it: under ``mean_of_services``
+    every layanan counts equally, under ``pooled`` every respondent.
+    """
+    units = list(root.subtree())
+    questionnaire = questionnaire_of(root)
+    by_unit_layanan = grouped_tallies(responses_in(units, period), ("unit_id", "layanan_id"))
+    root_depth = root.path.count("/")
+    rows = []
+    for unit in units:
+        members = [u.id for u in units if u.path.startswith(unit.path)]
+        parts = {
+            f"{uid}:{lid}": tally
+            for (uid, lid), tally in by_unit_layanan.items()
+            if uid in members and tally.respondents
+        }
+        result = combine(parts, questionnaire, method, name=unit.name) if parts else None
+        respondents = sum(t.respondents for t in parts.values())
+        rows.append(SubtreeRow(unit, unit.path.count("/") - root_depth, respondents, result))
+    return rows
+
+
+def trend(unit: Unit, period: Period, method: str = "mean_of_services", back: int = 4):
+    """The unit's overall figure for this period and up to ``back`` earlier ones of its kind."""
+    earlier = list(
+        Period.objects.filter(kind=period.kind, start__lte=period.start).order_by("-start")[
+            : back + 1
+        ]
+    )
+    questionnaire = questionnaire_of(unit)
+    points = []
+    for p in reversed(earlier):
+        tallies = grouped_tallies(responses_in([unit], p), ("layanan_id",))
+        present = {str(k): t for k, t in tallies.items() if t.respondents}
+        result = combine(present, questionnaire, method) if present else None
+        points.append((p, result))
+    return points

@@ -1,0 +1,146 @@
+"""Questionnaire versions and responses.
+
+A response keeps the questionnaire version it answered. Its answers sit in slots ``a1``..``a15``
+in the order of that version's unsur, each slot naming its unsur code through the version, so a
+response is always read by unsur code, never by a question's position on a printed form.
+"""
+
+from fractions import Fraction
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from skm.core.scopes import UnitScopedManager
+from skm.engine import DEFAULT_QUESTIONNAIRE, Questionnaire, Unsur
+from skm.engine.profile import PEKERJAAN, PENDIDIKAN
+
+MAX_UNSUR = 15
+SLOTS = tuple(f"a{i}" for i in range(1, MAX_UNSUR + 1))
+
+
+class QuestionnaireVersion(models.Model):
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="questionnaires", help_text=_("Kosong: kuesioner umum."),
+    )
+    name = models.CharField(_("nama"), max_length=200)
+    version = models.CharField(_("versi"), max_length=80, unique=True)
+    weights = models.CharField(
+        _("skema bobot"), max_length=10, default="equal",
+        choices=[("equal", "equal"), ("custom", "custom"), ("0.111", "0.111"), ("0.11", "0.11")],
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("versi kuesioner")
+        verbose_name_plural = _("versi kuesioner")
+
+    def __str__(self):
+        return f"{self.name} ({self.version})"
+
+    def to_engine(self) -> Questionnaire:
+        unsur = [
+            Unsur(u.code, u.name, u.question, (u.label1, u.label2, u.label3, u.label4),
+                  Fraction(u.weight) if u.weight else None)
+            for u in self.unsur.order_by("position")
+        ]
+        return Questionnaire(self.version, tuple(unsur), self.weights)
+
+    def slot_codes(self) -> dict[str, str]:
+        """``{"a1": "U1", ...}`` for this version."""
+        return {f"a{u.position}": u.code for u in self.unsur.order_by("position")}
+
+    @classmethod
+    def default(cls) -> "QuestionnaireVersion":
+        """The nine unsur of the regulation, created on first use."""
+        version, created = cls.objects.get_or_create(
+            version=DEFAULT_QUESTIONNAIRE.version,
+            defaults={"name": "PermenPANRB 14/2017 (9 unsur)", "weights": "equal"},
+        )
+        if created:
+            for position, u in enumerate(DEFAULT_QUESTIONNAIRE.unsur, start=1):
+                QuestionnaireUnsur.objects.create(
+                    questionnaire=version, position=position, code=u.code, name=u.name,
+                    question=u.question, label1=u.labels[0], label2=u.labels[1],
+                    label3=u.labels[2], label4=u.labels[3],
+                )
+        return version
+
+
+class QuestionnaireUnsur(models.Model):
+    questionnaire = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.CASCADE, related_name="unsur"
+    )
+    position = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=10)
+    name = models.CharField(max_length=200)
+    question = models.TextField()
+    label1 = models.CharField(max_length=100)
+    label2 = models.CharField(max_length=100)
+    label3 = models.CharField(max_length=100)
+    label4 = models.CharField(max_length=100)
+    weight = models.CharField(max_length=20, blank=True, help_text=_("Hanya untuk skema custom."))
+
+    class Meta:
+        unique_together = [("questionnaire", "position"), ("questionnaire", "code")]
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def labels(self):
+        return (self.label1, self.label2, self.label3, self.label4)
+
+
+class Response(models.Model):
+    class Source(models.TextChoices):
+        ONLINE = "online", _("Formulir daring")
+        KIOSK = "kiosk", _("Kios")
+        PAPER = "paper", _("Kertas")
+        IMPORT = "import", _("Impor")
+
+    class Gender(models.TextChoices):
+        L = "L", _("Laki-laki")
+        P = "P", _("Perempuan")
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    layanan = models.ForeignKey("units.Layanan", on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey("units.Period", on_delete=models.PROTECT, related_name="+")
+    questionnaire = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("waktu"), db_index=True)
+    source = models.CharField(_("sumber"), max_length=10, choices=Source.choices)
+    gender = models.CharField(_("jenis kelamin"), max_length=1, choices=Gender.choices, blank=True)
+    age = models.PositiveSmallIntegerField(_("usia"), null=True, blank=True)
+    education = models.CharField(
+        _("pendidikan"), max_length=10, blank=True, choices=[(p, p) for p in PENDIDIKAN]
+    )
+    occupation = models.CharField(
+        _("pekerjaan"), max_length=10, blank=True, choices=[(p, p) for p in PEKERJAAN]
+    )
+    saran = models.TextField(_("saran"), blank=True)
+    entered_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = UnitScopedManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "period", "layanan"])]
+        verbose_name = _("respons")
+        verbose_name_plural = _("respons")
+
+    def answers(self) -> dict[str, int | None]:
+        """``{unsur code: answer}`` for this response's questionnaire version."""
+        return {code: getattr(self, slot) for slot, code in self.questionnaire.slot_codes().items()}
+
+
+for _slot in SLOTS:
+    Response.add_to_class(
+        _slot,
+        models.PositiveSmallIntegerField(
+            null=True, blank=True, choices=[(v, str(v)) for v in (1, 2, 3, 4)]
+        ),
+    )
