@@ -1,0 +1,142 @@
+"""Recording one response: the single path every channel uses (web form, kiosk, API, paper).
+
+Validation is complete before anything is written, and the write is one transaction.
+Messages are Indonesian and keyed by field, so a form can show each at its field and the API
+can return them as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from skm.engine.profile import PEKERJAAN, PENDIDIKAN
+from skm.units.models import Layanan, Period, Unit
+from skm.units.periods import period_containing
+
+from .models import QuestionnaireVersion, Response
+
+MIN_AGE, MAX_AGE = 10, 120
+SARAN_MAX = 2000
+
+
+class ResponseInvalid(Exception):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class Submission:
+    """What a respondent gave. Answers by unsur code; everything else optional."""
+
+    answers: dict[str, object]
+    jenis_kelamin: str = ""
+    usia: object = None
+    pendidikan: str = ""
+    pekerjaan: str = ""
+    saran: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def questionnaire_for(unit: Unit) -> QuestionnaireVersion:
+    return unit.questionnaire or QuestionnaireVersion.default()
+
+
+def current_period(unit: Unit) -> Period:
+    return Period.get_or_create_code(period_containing(timezone.localdate(), unit.period_kind).code)
+
+
+def _answer(value) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError
+    number = int(str(value).strip())
+    if number not in (1, 2, 3, 4):
+        raise ValueError
+    return number
+
+
+def validate(submission: Submission, version: QuestionnaireVersion, require_all: bool = True):
+    """``(slots, profile)`` ready to store, or :class:`ResponseInvalid` with every problem."""
+    errors: dict[str, str] = {}
+    slots: dict[str, int | None] = {}
+    codes = version.slot_codes()
+    known = set(codes.values())
+    for code in submission.answers:
+        if code not in known:
+            errors[code] = f"Unsur {code} tidak ada di kuesioner ini."
+    for slot, code in codes.items():
+        try:
+            value = _answer(submission.answers.get(code))
+        except (TypeError, ValueError):
+            errors[code] = "Pilih salah satu dari empat jawaban."
+            continue
+        if value is None and require_all:
+            errors[code] = "Pertanyaan ini belum dijawab."
+        slots[slot] = value
+    if not require_all and not any(v for v in slots.values()):
+        errors["__all__"] = "Belum ada pertanyaan yang dijawab."
+    profile = {}
+    gender = (submission.jenis_kelamin or "").strip().upper()
+    if gender and gender not in ("L", "P"):
+        errors["jenis_kelamin"] = "Pilih L (laki-laki) atau P (perempuan)."
+    profile["gender"] = gender
+    age = submission.usia
+    if age in (None, ""):
+        profile["age"] = None
+    else:
+        try:
+            age = int(str(age).strip())
+            if not MIN_AGE <= age <= MAX_AGE:
+                raise ValueError
+            profile["age"] = age
+        except (TypeError, ValueError):
+            errors["usia"] = f"Usia diisi angka tahun, {MIN_AGE} sampai {MAX_AGE}."
+    for name, column, allowed in (("pendidikan", "education", PENDIDIKAN),
+                                  ("pekerjaan", "occupation", PEKERJAAN)):
+        value = (getattr(submission, name) or "").strip()
+        if value and value not in allowed:
+            errors[name] = "Pilih salah satu: " + ", ".join(allowed) + "."
+        profile[column] = value
+    saran = (submission.saran or "").strip()
+    if len(saran) > SARAN_MAX:
+        errors["saran"] = f"Saran paling banyak {SARAN_MAX} huruf."
+    profile["saran"] = saran
+    if errors:
+        raise ResponseInvalid(errors)
+    return slots, profile
+
+
+def record_response(
+    unit: Unit,
+    layanan: Layanan,
+    submission: Submission,
+    source: str,
+    entered_by=None,
+    period: Period | None = None,
+    submitted_at=None,
+    require_all: bool = True,
+) -> Response:
+    """Validate and store one response in one transaction; raises :class:`ResponseInvalid`."""
+    if layanan.unit_id != unit.pk:
+        raise ResponseInvalid({"layanan": "Layanan ini bukan layanan unit tersebut."})
+    if not layanan.active:
+        raise ResponseInvalid({"layanan": "Layanan ini tidak sedang disurvei."})
+    version = questionnaire_for(unit)
+    slots, profile = validate(submission, version, require_all=require_all)
+    with transaction.atomic():
+        return Response.objects.create(
+            unit=unit,
+            layanan=layanan,
+            period=period or current_period(unit),
+            questionnaire=version,
+            submitted_at=submitted_at or timezone.now(),
+            source=source,
+            entered_by=entered_by,
+            **slots,
+            **profile,
+        )
