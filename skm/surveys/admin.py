@@ -1,12 +1,51 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
+from skm.engine import EngineError, Questionnaire, Unsur
 from skm.units.admin import UnscopedAdmin
 
-from .models import QuestionnaireUnsur, QuestionnaireVersion, Response
+from .models import MAX_UNSUR, QuestionnaireUnsur, QuestionnaireVersion, Response
+
+
+class UnsurFormSet(forms.BaseInlineFormSet):
+    """The unsur of a version, checked as a whole by the engine: unique codes, four labels,
+    and under the custom scheme weights that sum to exactly 1."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        rows = [
+            f.cleaned_data for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        if not rows:
+            raise ValidationError("Kuesioner harus punya sedikitnya satu unsur.")
+        if len(rows) > MAX_UNSUR:
+            raise ValidationError(f"Paling banyak {MAX_UNSUR} unsur.")
+        positions = sorted(r["position"] for r in rows)
+        if positions != list(range(1, len(rows) + 1)):
+            raise ValidationError("Urutan unsur harus 1, 2, 3, ... tanpa loncatan.")
+        scheme = self.instance.weights
+        try:
+            Questionnaire(
+                self.instance.version or "baru",
+                tuple(
+                    Unsur(r["code"], r["name"], r["question"],
+                          (r["label1"], r["label2"], r["label3"], r["label4"]),
+                          r.get("weight") or None if scheme == "custom" else None)
+                    for r in sorted(rows, key=lambda r: r["position"])
+                ),
+                scheme,
+            )
+        except EngineError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class UnsurInline(admin.TabularInline):
     model = QuestionnaireUnsur
+    formset = UnsurFormSet
     extra = 0
 
 
@@ -14,6 +53,12 @@ class UnsurInline(admin.TabularInline):
 class QuestionnaireVersionAdmin(admin.ModelAdmin):
     list_display = ["name", "version", "unit", "weights"]
     inlines = [UnsurInline]
+
+    def has_change_permission(self, request, obj=None):
+        # A version that has responses is frozen: a response always keeps what it answered.
+        if obj is not None and Response.objects.unscoped().filter(questionnaire=obj).exists():
+            return False
+        return super().has_change_permission(request, obj)
 
 
 @admin.register(Response)
