@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 
+from skm.results import summary
 from skm.surveys.models import QuestionnaireVersion, Response
 from skm.units.models import Layanan, Membership, Period, Unit
 
@@ -76,4 +77,5 @@ def add_responses(layanan: Layanan, period: Period, answer_rows, source="online"
             submitted_at=datetime(period.year, period.start.month, 15, 10, tzinfo=JAKARTA),
             source=source, **slots, **profile,
         ))
+    summary.apply(created)
     return created

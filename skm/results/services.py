@@ -1,4 +1,5 @@
-"""From the database to the engine: tallies are aggregated by GROUP BY, never by loading rows.
+"""From the database to the engine: tallies come from the summary table (skm.results.models),
+aggregated by GROUP BY, never by loading responses.
 
 Every figure shown on a page, in the API or by ``skm results`` comes from here, and every
 number in it from :mod:`skm.engine`.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q
+from django.db.models import Sum
 
 from skm.engine import (
     CombinedResult,
@@ -21,10 +22,13 @@ from skm.engine import (
     krejcie_morgan,
     priorities,
 )
-from skm.engine.profile import NOT_GIVEN, UNRECOGNISED, age_group
-from skm.surveys.models import QuestionnaireUnsur, QuestionnaireVersion, Response
+from skm.engine.profile import NOT_GIVEN, UNRECOGNISED
+from skm.surveys.models import SLOTS, QuestionnaireVersion
 from skm.units.models import Layanan, Period, Population, Unit
 
+from .models import TallyCell
+
+#: (profile field of skm.engine.profile, summary dimension)
 PROFILE_COLUMNS = (
     ("jenis_kelamin", "gender"),
     ("usia", "age"),
@@ -33,46 +37,42 @@ PROFILE_COLUMNS = (
 )
 
 
-def _slot_count() -> int:
-    return QuestionnaireUnsur.objects.aggregate(n=Max("position"))["n"] or 0
+def _cells(units, period: Period):
+    """Summary cells of these units in ``period`` (a year includes its semesters)."""
+    return TallyCell.objects.filter(unit__in=units, period__in=period.contained_periods())
 
 
-def _tally_annotations(slots: int) -> dict:
-    annotations = {"respondents": Count("id")}
-    for position in range(1, slots + 1):
-        for value in (1, 2, 3, 4):
-            annotations[f"a{position}_{value}"] = Count("id", filter=Q(**{f"a{position}": value}))
-    return annotations
-
-
-def grouped_tallies(responses, keys: tuple[str, ...]) -> dict[tuple, Tally]:
+def grouped_tallies(cells, keys: tuple[str, ...]) -> dict[tuple, Tally]:
     """One tally per distinct value of ``keys`` (e.g. ``("layanan_id",)``), by unsur code.
 
-    One GROUP BY query; rows answered under different questionnaire versions are merged by
-    unsur code.
+    Reads the summary table with one small GROUP BY; answers given under different
+    questionnaire versions are merged by unsur code.
     """
-    slots = _slot_count()
-    rows = responses.values(*keys, "questionnaire_id").annotate(**_tally_annotations(slots))
+    rows = (
+        cells.filter(dimension__in=("n", *SLOTS))
+        .values(*keys, "questionnaire_id", "dimension", "value")
+        .annotate(total=Sum("count"))
+        .order_by()
+    )
     versions: dict[int, dict[str, str]] = {}
-    result: dict[tuple, Tally] = {}
-    for row in rows.order_by():
+    per_key: dict[tuple, dict] = {}
+    for row in rows:
         qid = row["questionnaire_id"]
         if qid not in versions:
             versions[qid] = QuestionnaireVersion.objects.get(pk=qid).slot_codes()
-        counts = {}
-        for slot, code in versions[qid].items():
-            digits = tuple(row[f"{slot}_{v}"] for v in (1, 2, 3, 4))
-            if any(digits):
-                counts[code] = UnsurCounts(digits)
-        key = tuple(row[k] for k in keys)
-        tally = Tally(counts, row["respondents"])
-        result[key] = result[key] + tally if key in result else tally
-    return result
-
-
-def responses_in(units, period: Period):
-    """Responses of these units collected in ``period`` (a year includes its semesters)."""
-    return Response.objects.within(units).filter(period__in=period.contained_periods())
+        entry = per_key.setdefault(tuple(row[k] for k in keys), {"n": 0, "codes": {}})
+        if row["dimension"] == "n":
+            entry["n"] += row["total"]
+            continue
+        code = versions[qid].get(row["dimension"])
+        if code is None:
+            continue
+        digits = entry["codes"].setdefault(code, [0, 0, 0, 0])
+        digits[int(row["value"]) - 1] += row["total"]
+    return {
+        key: Tally({code: UnsurCounts(tuple(d)) for code, d in entry["codes"].items()}, entry["n"])
+        for key, entry in per_key.items()
+    }
 
 
 def questionnaire_of(unit: Unit) -> Questionnaire:
@@ -121,8 +121,8 @@ def unit_results(
     questionnaire = questionnaire_of(unit)
     if weights:
         questionnaire = questionnaire.with_weights(weights)
-    responses = responses_in([unit], period)
-    by_layanan = grouped_tallies(responses, ("layanan_id",))
+    cells = _cells([unit], period)
+    by_layanan = grouped_tallies(cells, ("layanan_id",))
     layanan = [lay for lay in unit.layanan.all() if (lay.id,) in by_layanan or lay.active]
     tallies = {lay.name: by_layanan.get((lay.id,), Tally()) for lay in layanan}
     present = {name: t for name, t in tallies.items() if t.respondents}
@@ -141,23 +141,24 @@ def unit_results(
     return UnitResults(
         unit=unit, period=period, questionnaire=questionnaire, result=result, layanan=layanan,
         tallies=tallies, lowest=priorities(result.overall.nrr_map(), lowest=lowest),
-        samples=samples, profile=profile_of(responses),
+        samples=samples, profile=profile_of(cells),
     )
 
 
-def profile_of(responses) -> dict[str, Counter]:
-    """Respondent profile by GROUP BY, in the categories of :mod:`skm.engine.profile`."""
-    profile = {}
-    for f, column in PROFILE_COLUMNS:
-        counts = Counter()
-        for row in responses.values(column).annotate(n=Count("id")).order_by():
-            value = row[column]
-            if f == "usia":
-                label = NOT_GIVEN if value is None else (age_group(value) or UNRECOGNISED)
-            else:
-                label = value or NOT_GIVEN
-            counts[label] += row["n"]
-        profile[f] = counts
+def profile_of(cells) -> dict[str, Counter]:
+    """Respondent profile from the summary cells, in the categories of skm.engine.profile."""
+    profile = {f: Counter() for f, _ in PROFILE_COLUMNS}
+    field_of = {column: f for f, column in PROFILE_COLUMNS}
+    rows = (
+        cells.filter(dimension__in=list(field_of))
+        .values("dimension", "value")
+        .annotate(total=Sum("count"))
+        .order_by()
+    )
+    for row in rows:
+        value = row["value"]
+        label = NOT_GIVEN if value == "" else (UNRECOGNISED if value == "?" else value)
+        profile[field_of[row["dimension"]]][label] += row["total"]
     return profile
 
 
@@ -177,7 +178,7 @@ def subtree_results(root: Unit, period: Period, method: str = "mean_of_services"
     """
     units = list(root.subtree())
     questionnaire = questionnaire_of(root)
-    by_unit_layanan = grouped_tallies(responses_in(units, period), ("unit_id", "layanan_id"))
+    by_unit_layanan = grouped_tallies(_cells(units, period), ("unit_id", "layanan_id"))
     root_depth = root.path.count("/")
     rows = []
     for unit in units:
@@ -203,7 +204,7 @@ def trend(unit: Unit, period: Period, method: str = "mean_of_services", back: in
     questionnaire = questionnaire_of(unit)
     points = []
     for p in reversed(earlier):
-        tallies = grouped_tallies(responses_in([unit], p), ("layanan_id",))
+        tallies = grouped_tallies(_cells([unit], p), ("layanan_id",))
         present = {str(k): t for k, t in tallies.items() if t.respondents}
         result = combine(present, questionnaire, method) if present else None
         points.append((p, result))

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from skm.engine.profile import PEKERJAAN, PENDIDIKAN
+from skm.results import summary
 from skm.units.models import Layanan, Period, Unit
 from skm.units.periods import period_containing
 
@@ -129,7 +130,7 @@ def record_response(
     version = questionnaire_for(unit)
     slots, profile = validate(submission, version, require_all=require_all)
     with transaction.atomic():
-        return Response.objects.create(
+        response = Response.objects.create(
             unit=unit,
             layanan=layanan,
             period=period or current_period(unit),
@@ -140,3 +141,5 @@ def record_response(
             **slots,
             **profile,
         )
+        summary.apply([response])
+        return response
