@@ -1,0 +1,180 @@
+"""The public survey: the form a citizen fills in on a phone or at a kiosk, and its QR codes.
+
+No login, no JavaScript, no external requests. Every answer goes through
+:func:`skm.surveys.recording.record_response`; these views only read the request and lay out
+the page. See docs/survey-form.md.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from skm.units.models import Layanan, Unit
+
+from . import qr
+from .forms import TOKEN_FIELD, SurveyForm
+from .models import Response
+from .recording import ResponseInvalid, questionnaire_for, record_response
+
+KIOSK_REFRESH_SECONDS = 6
+#: how long a sent form's token is remembered, so a double tap on "Kirim" counts once
+TOKEN_SECONDS = 60 * 60
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _unit(slug: str) -> Unit:
+    return get_object_or_404(Unit, slug=slug)
+
+
+def _layanan(unit: Unit, slug: str) -> Layanan:
+    """An active layanan of ``unit``; a closed one answers like one that does not exist."""
+    return get_object_or_404(unit.layanan.filter(active=True), slug=slug)
+
+
+def _is_kiosk(request) -> bool:
+    return request.GET.get("kiosk") == "1"
+
+
+def _with_kiosk(url: str, kiosk: bool) -> str:
+    return f"{url}?kiosk=1" if kiosk else url
+
+
+def _form_url(unit: Unit, layanan: Layanan) -> str:
+    return reverse("survey-form", kwargs={"unit_slug": unit.slug, "layanan_slug": layanan.slug})
+
+
+def _render_form(request, unit, layanan, form, kiosk, token, status=200):
+    context = {
+        "unit": unit,
+        "layanan": layanan,
+        "form": form,
+        "kiosk": kiosk,
+        "action": _with_kiosk(_form_url(unit, layanan), kiosk),
+        "token_field": TOKEN_FIELD,
+        "token": token,
+    }
+    return render(request, "surveys/form.html", context, status=status)
+
+
+@never_cache
+@require_safe
+def unit_page(request, unit_slug):
+    """One active layanan: its form. Several: the list to choose from."""
+    unit = _unit(unit_slug)
+    kiosk = _is_kiosk(request)
+    active = list(unit.layanan.filter(active=True))
+    if len(active) == 1:
+        form = SurveyForm(questionnaire_for(unit))
+        return _render_form(request, unit, active[0], form, kiosk, uuid.uuid4().hex)
+    links = [(item, _with_kiosk(_form_url(unit, item), kiosk)) for item in active]
+    return render(request, "surveys/unit.html", {"unit": unit, "links": links, "kiosk": kiosk})
+
+
+@never_cache  # a shared kiosk must not show the last respondent's answers on "Back"
+@require_http_methods(["GET", "HEAD", "POST"])
+def form_page(request, unit_slug, layanan_slug):
+    unit = _unit(unit_slug)
+    layanan = _layanan(unit, layanan_slug)
+    kiosk = _is_kiosk(request)
+    version = questionnaire_for(unit)
+    if request.method != "POST":
+        return _render_form(request, unit, layanan, SurveyForm(version), kiosk, uuid.uuid4().hex)
+
+    form = SurveyForm(version, request.POST)
+    token = request.POST.get(TOKEN_FIELD, "")
+    token = token if _TOKEN.match(token) else ""
+    key = f"skm:survey-sent:{layanan.pk}:{token}"
+    thanks = _with_kiosk(
+        reverse("survey-thanks", kwargs={"unit_slug": unit.slug, "layanan_slug": layanan.slug}),
+        kiosk,
+    )
+    if token and cache.get(key):
+        # the same filled-in form sent again (a double tap): it was recorded once already
+        return _see_other(thanks)
+    source = Response.Source.KIOSK if kiosk else Response.Source.ONLINE
+    try:
+        record_response(unit, layanan, form.submission(), source=source)
+    except ResponseInvalid as invalid:
+        form.errors = invalid.errors
+        return _render_form(request, unit, layanan, form, kiosk, token or uuid.uuid4().hex)
+    if token:
+        cache.set(key, 1, TOKEN_SECONDS)
+    return _see_other(thanks)
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303  # after a POST: the browser GETs the thank-you page
+    return response
+
+
+@never_cache
+@require_safe
+def thanks_page(request, unit_slug, layanan_slug):
+    unit = _unit(unit_slug)
+    layanan = _layanan(unit, layanan_slug)
+    kiosk = _is_kiosk(request)
+    several = unit.layanan.filter(active=True).count() > 1
+    return render(request, "surveys/thanks.html", {
+        "unit": unit,
+        "layanan": layanan,
+        "kiosk": kiosk,
+        "again_url": _with_kiosk(_form_url(unit, layanan), kiosk),
+        "unit_url": _with_kiosk(reverse("survey-unit", kwargs={"unit_slug": unit.slug}), kiosk)
+        if several else "",
+        "refresh_seconds": KIOSK_REFRESH_SECONDS,
+    })
+
+
+def _qr_response(path: str, fmt: str, filename: str) -> HttpResponse:
+    response = HttpResponse(qr.render(qr.absolute_url(path), fmt),
+                            content_type=qr.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'inline; filename="{filename}.{fmt}"'
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_safe
+def unit_qr(request, unit_slug, fmt):
+    unit = _unit(unit_slug)
+    path = reverse("survey-unit", kwargs={"unit_slug": unit.slug})
+    return _qr_response(path, fmt, f"skm-{unit.slug}")
+
+
+@require_safe
+def form_qr(request, unit_slug, layanan_slug, fmt):
+    unit = _unit(unit_slug)
+    layanan = _layanan(unit, layanan_slug)
+    return _qr_response(_form_url(unit, layanan), fmt, f"skm-{unit.slug}-{layanan.slug}")
+
+
+@require_safe
+def print_page(request, unit_slug):
+    """One A4 page per survey link: the unit's own (when it has several layanan) and each
+    layanan's, with the QR code and the address written out."""
+    unit = _unit(unit_slug)
+    active = list(unit.layanan.filter(active=True))
+    sheets = []
+    if len(active) > 1:
+        path = reverse("survey-unit", kwargs={"unit_slug": unit.slug})
+        sheets.append({
+            "title": "",
+            "url": qr.absolute_url(path),
+            "qr": reverse("survey-unit-qr", kwargs={"unit_slug": unit.slug, "fmt": "svg"}),
+        })
+    for item in active:
+        sheets.append({
+            "title": item.name,
+            "url": qr.absolute_url(_form_url(unit, item)),
+            "qr": reverse("survey-form-qr", kwargs={
+                "unit_slug": unit.slug, "layanan_slug": item.slug, "fmt": "svg"}),
+        })
+    return render(request, "surveys/print.html", {"unit": unit, "sheets": sheets})
