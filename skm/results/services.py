@@ -75,9 +75,11 @@ def grouped_tallies(cells, keys: tuple[str, ...]) -> dict[tuple, Tally]:
     }
 
 
-def questionnaire_of(unit: Unit) -> Questionnaire:
+def questionnaire_of(unit: Unit, weights: str | None = None) -> Questionnaire:
+    """The unit's questionnaire, under another weighting scheme if ``weights`` is given."""
     version = unit.questionnaire or QuestionnaireVersion.default()
-    return version.to_engine()
+    questionnaire = version.to_engine()
+    return questionnaire.with_weights(weights) if weights else questionnaire
 
 
 @dataclass
@@ -118,9 +120,7 @@ def unit_results(
     unit: Unit, period: Period, method: str = "mean_of_services", weights: str | None = None,
     lowest: int = 1,
 ) -> UnitResults:
-    questionnaire = questionnaire_of(unit)
-    if weights:
-        questionnaire = questionnaire.with_weights(weights)
+    questionnaire = questionnaire_of(unit, weights)
     cells = _cells([unit], period)
     by_layanan = grouped_tallies(cells, ("layanan_id",))
     layanan = [lay for lay in unit.layanan.all() if (lay.id,) in by_layanan or lay.active]
@@ -170,14 +170,16 @@ class SubtreeRow:
     result: CombinedResult | None
 
 
-def subtree_results(root: Unit, period: Period, method: str = "mean_of_services"):
+def subtree_results(
+    root: Unit, period: Period, method: str = "mean_of_services", weights: str | None = None
+):
     """Every unit of ``root``'s subtree with its figure, recomputed from tallies.
 
     A region's figure combines all layanan of all units below it: under ``mean_of_services``
     every layanan counts equally, under ``pooled`` every respondent.
     """
     units = list(root.subtree())
-    questionnaire = questionnaire_of(root)
+    questionnaire = questionnaire_of(root, weights)
     by_unit_layanan = grouped_tallies(_cells(units, period), ("unit_id", "layanan_id"))
     root_depth = root.path.count("/")
     rows = []
@@ -194,14 +196,17 @@ def subtree_results(root: Unit, period: Period, method: str = "mean_of_services"
     return rows
 
 
-def trend(unit: Unit, period: Period, method: str = "mean_of_services", back: int = 4):
+def trend(
+    unit: Unit, period: Period, method: str = "mean_of_services", back: int = 4,
+    weights: str | None = None,
+):
     """The unit's overall figure for this period and up to ``back`` earlier ones of its kind."""
     earlier = list(
         Period.objects.filter(kind=period.kind, start__lte=period.start).order_by("-start")[
             : back + 1
         ]
     )
-    questionnaire = questionnaire_of(unit)
+    questionnaire = questionnaire_of(unit, weights)
     points = []
     for p in reversed(earlier):
         tallies = grouped_tallies(_cells([unit], p), ("layanan_id",))
