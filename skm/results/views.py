@@ -25,8 +25,8 @@ from skm.core.access import get_unit, readable_units
 from skm.engine import COMBINE_METHODS, GRADE_BOUNDS, ranking, round_half_up
 from skm.engine.profile import FIELD_LABELS, NOT_GIVEN, UNRECOGNISED, ordered_categories
 from skm.present import COMBINE_DESCRIPTIONS, WEIGHT_DESCRIPTIONS
+from skm.results.models import TallyCell
 from skm.results.services import subtree_results, trend, unit_results
-from skm.surveys.models import Response
 from skm.surveys.recording import current_period
 from skm.units.models import Period, Unit
 from skm.units.periods import parse_period
@@ -122,7 +122,7 @@ def home(request):
 def _latest_period_code(unit: Unit) -> str:
     """The latest period with responses for ``unit``; its current period when none."""
     code = (
-        Response.objects.within([unit])
+        TallyCell.objects.filter(unit=unit, dimension="n", count__gt=0)
         .order_by("-period__start", "period__end")
         .values_list("period__code", flat=True)
         .first()
@@ -177,7 +177,8 @@ def _period_choices(unit: Unit, shown: Period) -> list[Period]:
     """Periods worth offering in the picker: those with responses for the unit, the years that
     hold them, the current period and the one on screen; latest first."""
     ids = set(
-        Response.objects.within([unit]).order_by().values_list("period_id", flat=True).distinct()
+        TallyCell.objects.filter(unit=unit, dimension="n", count__gt=0)
+        .order_by().values_list("period_id", flat=True).distinct()
     )
     periods = {p.code: p for p in Period.objects.filter(pk__in=ids)}
     for year in {p.year for p in periods.values()}:
