@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The PostgreSQL of `make test-postgres` (pytest-django creates and drops test_<name> in it).
+POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install test demo lint bench clean
+.PHONY: install test test-postgres demo lint bench clean
 
 install: $(STAMP)
 
@@ -17,14 +19,20 @@ $(STAMP): pyproject.toml
 test: install
 	$(BIN)/python -m pytest
 
+test-postgres: install
+	SKM_DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
+
 lint: install
 	$(BIN)/ruff check skm tests bench
 
+# Builds the demo database (var/skm.sqlite3 unless SKM_DATABASE_URL says otherwise) and serves it.
 demo: install
-	$(BIN)/skm compute skm/data/contoh-jatinegara-kaum-2024-S2.csv
+	$(BIN)/skm demo
 
+# bench_results needs PostgreSQL (see docs/performance.md).
 bench: install
 	$(BIN)/python bench/bench_compute.py
+	$(BIN)/python bench/bench_results.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
