@@ -25,6 +25,9 @@ VAR_DIR = Path(env("SKM_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 DEBUG = env_bool("SKM_DEBUG")
 
 
+SECRET_KEY_FROM_ENV = bool(env("SKM_SECRET_KEY"))
+
+
 def _secret_key() -> str:
     key = env("SKM_SECRET_KEY")
     if key:
@@ -113,6 +116,14 @@ if env("SKM_REDIS_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env("SKM_REDIS_URL"),
+        }
+    }
+else:
+    # Shared by every worker process on one machine (a per-process memory cache is not).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
         }
     }
 

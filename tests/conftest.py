@@ -16,6 +16,12 @@ def write_csv(path: Path, header, rows, delimiter=";", encoding="utf-8-sig"):
     return path
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users; a slow password hasher only slows them down."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def run_skm(capsys):
     """Run the skm CLI in-process: returns (exit code, stdout, stderr)."""

@@ -83,3 +83,12 @@ def test_gunicorn_accepts_the_argv(tmp_path):
     done = subprocess.run([*argv, "--check-config"], env=env, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_deploy_check_warns_without_secret_key_in_environment(settings):
+    from skm.core.checks import secret_key_from_environment
+
+    settings.SECRET_KEY_FROM_ENV = False
+    assert [w.id for w in secret_key_from_environment(None)] == ["skm.W001"]
+    settings.SECRET_KEY_FROM_ENV = True
+    assert secret_key_from_environment(None) == []

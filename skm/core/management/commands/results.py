@@ -33,6 +33,8 @@ def _positive_int(text: str) -> int:
 
 
 class Command(BaseCommand):
+    # A read-only report: skip the system checks (they import every URLconf, about 1 s).
+    requires_system_checks = []
     help = (
         "Cetak hasil SKM satu unit untuk satu periode dari basis data, dalam bentuk yang sama "
         "dengan skm compute (Tabel 1 atau JSON)."
