@@ -49,10 +49,18 @@ class UnsurInline(admin.TabularInline):
     extra = 0
 
 
+@admin.action(description="Salin sebagai versi baru (untuk diubah: ganti U4, tambah unsur, bobot)")
+def copy_versions(modeladmin, request, queryset):
+    for version in queryset:
+        copy = version.copy_as_new()
+        modeladmin.message_user(request, f"Versi baru dibuat: {copy.version}.")
+
+
 @admin.register(QuestionnaireVersion)
 class QuestionnaireVersionAdmin(admin.ModelAdmin):
     list_display = ["name", "version", "unit", "weights"]
     inlines = [UnsurInline]
+    actions = [copy_versions]
 
     def has_change_permission(self, request, obj=None):
         # A version that has responses is frozen: a response always keeps what it answered.

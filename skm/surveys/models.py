@@ -50,6 +50,22 @@ class QuestionnaireVersion(models.Model):
         """``{"a1": "U1", ...}`` for this version."""
         return {f"a{u.position}": u.code for u in self.unsur.order_by("position")}
 
+    def copy_as_new(self) -> "QuestionnaireVersion":
+        """An editable copy (the original may be frozen by its responses), e.g. to replace U4
+        for a service that is free by law or to add unsur. Named "<version>-salinan-N"."""
+        n = 1
+        while QuestionnaireVersion.objects.filter(version=f"{self.version}-salinan-{n}").exists():
+            n += 1
+        copy = QuestionnaireVersion.objects.create(
+            unit=self.unit, name=f"{self.name} (salinan)", version=f"{self.version}-salinan-{n}",
+            weights=self.weights,
+        )
+        for u in self.unsur.all():
+            u.pk = None
+            u.questionnaire = copy
+            u.save()
+        return copy
+
     @classmethod
     def default(cls) -> "QuestionnaireVersion":
         """The nine unsur of the regulation, created on first use."""

@@ -64,3 +64,26 @@ def test_an_answered_version_is_frozen(admin_client):
     response = admin_client.get(f"{BASE}{version.pk}/change/")
     assert response.status_code == 200
     assert 'name="name"' not in response.content.decode()  # read-only view, no inputs
+
+
+def test_copy_action_makes_an_editable_version_and_old_responses_keep_theirs(admin_client):
+    region = make_region()
+    original = QuestionnaireVersion.default()
+    add_responses(region.layanan[0], region.period, [[4] * 9])
+    response = admin_client.post(BASE, {"action": "copy_versions",
+                                        "_selected_action": [original.pk]})
+    assert response.status_code == 302
+    copy = QuestionnaireVersion.objects.get(version=f"{original.version}-salinan-1")
+    assert [u.code for u in copy.unsur.all()] == [f"U{i}" for i in range(1, 10)]
+    # the copy is editable (no responses), e.g. U4 replaced for a free service
+    u4 = copy.unsur.get(code="U4")
+    u4.name, u4.question = "Kemudahan informasi", "Bagaimana kemudahan mendapat informasi?"
+    u4.save()
+    assert admin_client.get(f"{BASE}{copy.pk}/change/").content.decode().count('name="name"') == 1
+    region.kelurahan.questionnaire = copy
+    region.kelurahan.save()
+    from skm.surveys.models import Response
+
+    old = Response.objects.within([region.kelurahan]).get()
+    assert old.questionnaire == original  # the earlier response keeps the version it answered
+    assert original.unsur.get(code="U4").name == "Biaya/Tarif"
