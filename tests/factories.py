@@ -79,3 +79,38 @@ def add_responses(layanan: Layanan, period: Period, answer_rows, source="online"
         ))
     summary.apply(created)
     return created
+
+
+# A small known dataset, shared by the API and `skm results` tests, whose figures are worked out
+# by hand there: (layanan, U1..U9, jenis_kelamin, usia, pendidikan, pekerjaan); None = blank.
+KNOWN_ROWS = [
+    ("PKK", [4, 4, 4, 4, 4, 4, 4, 4, 4], "L", 34, "SMA", "Swasta"),
+    ("PKK", [4, 4, 4, 4, 4, 4, 4, 4, 4], "P", 61, "S1", "PNS"),
+    ("PKK", [1, 4, 4, 4, 4, 4, 4, 4, 4], "P", None, "", ""),
+    ("Posyandu", [2, 2, 2, 2, 2, 2, 2, 2, None], "L", 19, "SD", "Wirausaha"),
+]
+
+
+def region_with_rows(rows=KNOWN_ROWS) -> Region:
+    """make_region() plus ``rows`` for the kelurahan, and one sibling response that must never
+    leak into the kelurahan's figures."""
+    region = make_region()
+    by_name = {lay.name: lay for lay in region.layanan}
+    for name, answers, gender, age, education, occupation in rows:
+        add_responses(by_name[name], region.period, [answers], gender=gender, age=age,
+                      education=education, occupation=occupation)
+    add_responses(region.sibling_layanan[0], region.period, [[1] * 9])
+    return region
+
+
+def rows_as_csv(path, rows=KNOWN_ROWS):
+    """The same rows as a survey file for `skm compute`."""
+    from tests.conftest import U, write_csv
+
+    header = ["layanan", *U, "jenis_kelamin", "usia", "pendidikan", "pekerjaan"]
+    lines = [
+        [name, *("" if a is None else a for a in answers), gender,
+         "" if age is None else age, education, occupation]
+        for name, answers, gender, age, education, occupation in rows
+    ]
+    return write_csv(path, header, lines)

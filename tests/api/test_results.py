@@ -7,20 +7,13 @@ import pytest
 
 from skm.api.models import ApiToken
 from skm.units.models import Membership, Period
-from tests.conftest import U, write_csv
-from tests.factories import add_responses, make_region, make_user
+from tests.factories import KNOWN_ROWS, make_user, region_with_rows, rows_as_csv
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/units/{}/results/{}"
 
-# (layanan, U1..U9, jenis_kelamin, usia, pendidikan, pekerjaan); None is a blank answer.
-ROWS = [
-    ("PKK", [4, 4, 4, 4, 4, 4, 4, 4, 4], "L", 34, "SMA", "Swasta"),
-    ("PKK", [4, 4, 4, 4, 4, 4, 4, 4, 4], "P", 61, "S1", "PNS"),
-    ("PKK", [1, 4, 4, 4, 4, 4, 4, 4, 4], "P", None, "", ""),
-    ("Posyandu", [2, 2, 2, 2, 2, 2, 2, 2, None], "L", 19, "SD", "Wirausaha"),
-]
+ROWS = KNOWN_ROWS
 # By hand (SKM-RULES 2 and 4):
 # PKK: U1 = 9/3 = 3, U2..U9 = 4; IKM = 35/9 = 3,8889. Posyandu: U1..U8 = 2, U9 unanswered; IKM 2.
 # mean_of_services: (35/9 + 2) / 2 = 53/18 = 2,9444 -> 73,61 C; U1 (3 + 2) / 2 = 2,5 lowest.
@@ -33,24 +26,12 @@ EXPECTED = {
 
 @pytest.fixture
 def region():
-    region = make_region()
-    by_name = {lay.name: lay for lay in region.layanan}
-    for name, answers, gender, age, education, occupation in ROWS:
-        add_responses(by_name[name], region.period, [answers], gender=gender, age=age,
-                      education=education, occupation=occupation)
-    add_responses(region.sibling_layanan[0], region.period, [[1] * 9])  # must not leak in
-    return region
+    return region_with_rows(ROWS)
 
 
 @pytest.fixture
 def same_rows_csv(tmp_path):
-    header = ["layanan", *U, "jenis_kelamin", "usia", "pendidikan", "pekerjaan"]
-    rows = [
-        [name, *("" if a is None else a for a in answers), gender,
-         "" if age is None else age, education, occupation]
-        for name, answers, gender, age, education, occupation in ROWS
-    ]
-    return write_csv(tmp_path / "same.csv", header, rows)
+    return rows_as_csv(tmp_path / "same.csv", ROWS)
 
 
 def staff_key(user):

@@ -9,18 +9,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from skm.cli import main
-from tests.conftest import U, write_csv
-from tests.factories import add_responses, make_region
+from tests.factories import KNOWN_ROWS, make_region, region_with_rows, rows_as_csv
 
 pytestmark = pytest.mark.django_db
 
-# (layanan, U1..U9, jenis_kelamin, usia, pendidikan, pekerjaan); None is a blank answer.
-ROWS = [
-    ("PKK", [4, 4, 4, 4, 4, 4, 4, 4, 4], "L", 34, "SMA", "Swasta"),
-    ("PKK", [4, 4, 4, 4, 4, 4, 4, 4, 4], "P", 61, "S1", "PNS"),
-    ("PKK", [1, 4, 4, 4, 4, 4, 4, 4, 4], "P", None, "", ""),
-    ("Posyandu", [2, 2, 2, 2, 2, 2, 2, 2, None], "L", 19, "SD", "Wirausaha"),
-]
+ROWS = KNOWN_ROWS
 # By hand: PKK IKM 35/9; Posyandu 2 (U9 unanswered). mean_of_services 53/18 = 2,9444 -> 73,61 C;
 # pooled (11/4 + 7 * 14/4 + 12/3) / 9 = 3,4722 -> 86,81 B. Lowest unsur: U1.
 EXPECTED = {"mean_of_services": (2.9444, 73.61, "C"), "pooled": (3.4722, 86.81, "B")}
@@ -28,24 +21,12 @@ EXPECTED = {"mean_of_services": (2.9444, 73.61, "C"), "pooled": (3.4722, 86.81, 
 
 @pytest.fixture
 def region():
-    region = make_region()
-    by_name = {lay.name: lay for lay in region.layanan}
-    for name, answers, gender, age, education, occupation in ROWS:
-        add_responses(by_name[name], region.period, [answers], gender=gender, age=age,
-                      education=education, occupation=occupation)
-    add_responses(region.sibling_layanan[0], region.period, [[1] * 9])  # must not leak in
-    return region
+    return region_with_rows(ROWS)
 
 
 @pytest.fixture
 def same_rows_csv(tmp_path):
-    header = ["layanan", *U, "jenis_kelamin", "usia", "pendidikan", "pekerjaan"]
-    rows = [
-        [name, *("" if a is None else a for a in answers), gender,
-         "" if age is None else age, education, occupation]
-        for name, answers, gender, age, education, occupation in ROWS
-    ]
-    return write_csv(tmp_path / "same.csv", header, rows)
+    return rows_as_csv(tmp_path / "same.csv", ROWS)
 
 
 def results(*args):
