@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 urlpatterns = [
+    path("u/<slug:slug>/kelola/", include("skm.units.urls")),
     path("", include("skm.results.urls")),
     path("s/", include("skm.surveys.urls")),
     path("api/v1/", include("skm.api.urls")),

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from skm.core.access import get_unit, readable_units
+from skm.core.access import can_manage, get_unit, readable_units
 from skm.engine import COMBINE_METHODS, GRADE_BOUNDS, ranking, round_half_up
 from skm.engine.profile import FIELD_LABELS, NOT_GIVEN, UNRECOGNISED, ordered_categories
 from skm.present import COMBINE_DESCRIPTIONS, WEIGHT_DESCRIPTIONS
@@ -291,6 +291,7 @@ def results(request, slug, period):
         "switches": _switch_links(request.path, combine, weights),
         "period_choices": _period_choices(found, shown),
         "has_children": found.children.exists(),
+        "can_manage": can_manage(request.user, found),
         "query": _query(combine, weights),
         "data_url": reverse("results-data", kwargs={"slug": found.slug, "period": shown.code})
         + _query(combine, weights),
