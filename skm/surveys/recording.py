@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from skm.engine.profile import PEKERJAAN, PENDIDIKAN
 from skm.results import summary
@@ -69,22 +70,22 @@ def validate(submission: Submission, version: QuestionnaireVersion, require_all:
     known = set(codes.values())
     for code in submission.answers:
         if code not in known:
-            errors[code] = f"Unsur {code} tidak ada di kuesioner ini."
+            errors[code] = _("Unsur %(code)s tidak ada di kuesioner ini.") % {"code": code}
     for slot, code in codes.items():
         try:
             value = _answer(submission.answers.get(code))
         except (TypeError, ValueError):
-            errors[code] = "Pilih salah satu dari empat jawaban."
+            errors[code] = _("Pilih salah satu dari empat jawaban.")
             continue
         if value is None and require_all:
-            errors[code] = "Pertanyaan ini belum dijawab."
+            errors[code] = _("Pertanyaan ini belum dijawab.")
         slots[slot] = value
     if not require_all and not any(v for v in slots.values()):
-        errors["__all__"] = "Belum ada pertanyaan yang dijawab."
+        errors["__all__"] = _("Belum ada pertanyaan yang dijawab.")
     profile = {}
     gender = (submission.jenis_kelamin or "").strip().upper()
     if gender and gender not in ("L", "P"):
-        errors["jenis_kelamin"] = "Pilih L (laki-laki) atau P (perempuan)."
+        errors["jenis_kelamin"] = _("Pilih L (laki-laki) atau P (perempuan).")
     profile["gender"] = gender
     age = submission.usia
     if age in (None, ""):
@@ -96,16 +97,17 @@ def validate(submission: Submission, version: QuestionnaireVersion, require_all:
                 raise ValueError
             profile["age"] = age
         except (TypeError, ValueError):
-            errors["usia"] = f"Usia diisi angka tahun, {MIN_AGE} sampai {MAX_AGE}."
+            errors["usia"] = _("Usia diisi angka tahun, %(low)s sampai %(high)s.") % {
+                "low": MIN_AGE, "high": MAX_AGE}
     for name, column, allowed in (("pendidikan", "education", PENDIDIKAN),
                                   ("pekerjaan", "occupation", PEKERJAAN)):
         value = (getattr(submission, name) or "").strip()
         if value and value not in allowed:
-            errors[name] = "Pilih salah satu: " + ", ".join(allowed) + "."
+            errors[name] = _("Pilih salah satu: %(choices)s.") % {"choices": ", ".join(allowed)}
         profile[column] = value
     saran = (submission.saran or "").strip()
     if len(saran) > SARAN_MAX:
-        errors["saran"] = f"Saran paling banyak {SARAN_MAX} huruf."
+        errors["saran"] = _("Saran paling banyak %(n)s huruf.") % {"n": SARAN_MAX}
     profile["saran"] = saran
     if errors:
         raise ResponseInvalid(errors)
@@ -124,9 +126,9 @@ def record_response(
 ) -> Response:
     """Validate and store one response in one transaction; raises :class:`ResponseInvalid`."""
     if layanan.unit_id != unit.pk:
-        raise ResponseInvalid({"layanan": "Layanan ini bukan layanan unit tersebut."})
+        raise ResponseInvalid({"layanan": _("Layanan ini bukan layanan unit tersebut.")})
     if not layanan.active:
-        raise ResponseInvalid({"layanan": "Layanan ini tidak sedang disurvei."})
+        raise ResponseInvalid({"layanan": _("Layanan ini tidak sedang disurvei.")})
     version = questionnaire_for(unit)
     slots, profile = validate(submission, version, require_all=require_all)
     with transaction.atomic():

@@ -125,6 +125,10 @@ def test_error_messages_of_the_form_follow_the_language(client, region):
     assert "Your answers have not been sent" in html
     assert "Question 1:" in html
     assert "Jawaban belum terkirim" not in html
+    # the messages at the fields come from record_response, in the chosen language too
+    assert "This question has not been answered." in html
+    assert "Enter the age in years, 10 to 120." in html
+    assert "Pertanyaan ini belum dijawab." not in html
 
 
 @pytest.mark.parametrize(
