@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "skm.surveys",
     "skm.results",
     "skm.api",
+    "skm.followup",
 ]
 
 MIDDLEWARE = [

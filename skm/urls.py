@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("u/<slug:slug>/kelola/", include("skm.units.urls")),
+    path("u/<slug:slug>/<str:period>/rtl/", include("skm.followup.urls")),
     path("", include("skm.results.urls")),
     path("s/", include("skm.surveys.urls")),
     path("api/v1/", include("skm.api.urls")),

@@ -1,0 +1,313 @@
+"""The RTL pages of a unit and period, included at ``/u/<slug>/<period>/rtl/``.
+
+Every view finds its unit through :func:`skm.core.access.get_unit`: reading for the pages,
+``manage=True`` for the POST actions (a unit the user may not manage is a 404, like one that does
+not exist). Actions redirect back to the page (post/redirect/get); a form with errors is shown
+again with the message at its field and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from skm.core.access import can_manage, get_unit, readable_units
+from skm.engine import EngineError
+from skm.formatting import decimal_id
+from skm.results.services import questionnaire_of
+from skm.units.models import Period, Unit
+from skm.units.periods import parse_period
+
+from .forms import RealisasiForm, RtlItemForm
+from .models import FollowupChange, Realisasi, RtlItem
+from .services import (
+    completion,
+    is_overdue,
+    items_of,
+    percent_text,
+    proposed_priorities,
+    quarter_key,
+    quarter_label,
+    subtree_completion,
+    tanggal_id,
+)
+
+ITEM_FIELDS = ("unsur_codes", "program", "quarters", "horizon", "section", "target_indicator",
+               "order")
+REALISASI_FIELDS = ("status", "tanggal", "deskripsi", "hambatan")
+
+
+def _period_or_404(code: str) -> Period:
+    try:
+        spec = parse_period(code)
+    except ValueError:
+        raise Http404(_("Periode tidak dikenal.")) from None
+    return Period.get_or_create_code(spec.code)
+
+
+def _rtl_url(unit: Unit, period: Period, anchor: str = "") -> str:
+    url = reverse("rtl", kwargs={"slug": unit.slug, "period": period.code})
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def reader_view(name):
+    """Login, the unit through ``get_unit`` (404 otherwise), GET only, canonical period code."""
+
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, slug, period):
+            unit = get_unit(request.user, slug)
+            if request.method != "GET":
+                return HttpResponseNotAllowed(["GET"])
+            shown = _period_or_404(period)
+            if shown.code != period:
+                url = reverse(name, kwargs={"slug": unit.slug, "period": shown.code})
+                query = request.GET.urlencode()
+                return redirect(url + (f"?{query}" if query else ""))
+            return view(request, unit, shown)
+
+        return wrapper
+
+    return decorate
+
+
+def manager_view(view):
+    """Login, the unit through ``get_unit(manage=True)`` (404 otherwise), then POST only: a GET
+    of an action URL goes back to the page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, slug, period, **kwargs):
+        unit = get_unit(request.user, slug, manage=True)
+        shown = _period_or_404(period)
+        if request.method == "GET":
+            return redirect(_rtl_url(unit, shown))
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return view(request, unit, shown, **kwargs)
+
+    return wrapper
+
+
+# ---- the history ----------------------------------------------------------------------------
+
+def _json(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "code") and hasattr(value, "unit_id"):  # a Section
+        return value.code
+    return value
+
+
+def _snapshot(obj, fields) -> dict:
+    if obj is None:
+        return dict.fromkeys(fields)
+    return {f: _json(getattr(obj, f)) for f in fields}
+
+
+def _diff(before: dict, after: dict) -> dict:
+    return {f: [before[f], after[f]] for f in after if before[f] != after[f]}
+
+
+def _record(item, user, action, changes):
+    FollowupChange.objects.create(item=item, user=user, action=action, changes=changes)
+
+
+# ---- the page -------------------------------------------------------------------------------
+
+def _priority_choice(request):
+    """``?lowest=K`` or ``?below=3,5`` (default: the single lowest), and an error text."""
+    lowest, below = request.GET.get("lowest", "").strip(), request.GET.get("below", "").strip()
+    if below:
+        return None, below, "below"
+    if lowest:
+        try:
+            return int(lowest), None, "lowest"
+        except ValueError:
+            return 0, None, "lowest"  # refused by the engine below
+    return None, None, "default"
+
+
+def _page(request, unit: Unit, period: Period, *, add_form=None, item_forms=None,
+          realisasi_forms=None, status=200):
+    item_forms, realisasi_forms = item_forms or {}, realisasi_forms or {}
+    questionnaire = questionnaire_of(unit)
+    names = {u.code: u.name for u in questionnaire.unsur}
+    today = timezone.localdate()
+    manager = can_manage(request.user, unit)
+
+    lowest, below, mode = _priority_choice(request)
+    priority_error = ""
+    try:
+        proposed = proposed_priorities(unit, period, lowest=lowest, below=below)
+    except (EngineError, ValueError, ArithmeticError):
+        priority_error = _("Pilihan prioritas tidak dikenal; ditampilkan satu unsur terendah.")
+        proposed = proposed_priorities(unit, period)
+        mode = "default"
+    proposed_rows = [
+        {"priority": p, "rank": p.rank, "tied": p.tied, "exact": decimal_id(p.nrr, 4),
+         "rounded": decimal_id(p.nrr, 2),
+         "unsur": [(c, names.get(c, c)) for c in p.codes]}
+        for p in proposed
+    ]
+    proposed_codes = [c for p in proposed for c in p.codes]
+
+    items = list(items_of(unit, period))
+    used = sorted({q for item in items for q in item.quarters}, key=quarter_key)
+    rows = []
+    for number, item in enumerate(items, start=1):
+        realisasi = item.realisasi_or_none
+        rows.append({
+            "number": number,
+            "item": item,
+            "unsur": [names.get(c, c) for c in item.unsur_codes],
+            "ticks": [q in item.quarters for q in used],
+            "cells": [{"code": q, "planned": q in item.quarters} for q in used],
+            "realisasi": realisasi,
+            "done": item.done,
+            "tanggal": tanggal_id(realisasi.tanggal if realisasi else None),
+            "overdue": is_overdue(item, today),
+            "quarters_text": ", ".join(quarter_label(q) for q in
+                                       sorted(item.quarters, key=quarter_key)),
+            "form": (item_forms.get(item.pk) or RtlItemForm(
+                instance=item, unit=unit, period=period, prefix=f"rtl-{item.pk}"))
+            if manager else None,
+            "realisasi_form": (realisasi_forms.get(item.pk) or RealisasiForm(
+                instance=realisasi, prefix=f"realisasi-{item.pk}")) if manager else None,
+        })
+    done, planned, percent = completion(unit, period)
+    context = {
+        "unit": unit,
+        "period": period,
+        "can_manage": manager,
+        "proposed": proposed_rows,
+        "priority_mode": mode,
+        "priority_lowest": lowest if mode == "lowest" else "",
+        "priority_below": below or "",
+        "priority_error": priority_error,
+        "quarters": [{"code": q, "label": quarter_label(q)} for q in used],
+        "rows": rows,
+        "done": done,
+        "planned": planned,
+        "percent": percent_text(percent),
+        "overdue_count": sum(1 for r in rows if r["overdue"]),
+        "add_form": (add_form or RtlItemForm(
+            unit=unit, period=period, prefix="baru",
+            initial={"unsur_codes": proposed_codes, "horizon": RtlItem.Horizon.PENDEK},
+        )) if manager else None,
+        "has_sections": unit.sections.exists(),
+        "results_url": reverse("results", kwargs={"slug": unit.slug, "period": period.code}),
+    }
+    return render(request, "followup/rtl.html", context, status=status)
+
+
+@reader_view("rtl")
+def rtl(request, unit, period):
+    return _page(request, unit, period)
+
+
+@manager_view
+def item_add(request, unit, period):
+    form = RtlItemForm(request.POST, unit=unit, period=period, prefix="baru")
+    if not form.is_valid():
+        return _page(request, unit, period, add_form=form)
+    with transaction.atomic():
+        item = form.save()
+        _record(item, request.user, FollowupChange.Action.CREATE,
+                _diff(_snapshot(None, ITEM_FIELDS), _snapshot(item, ITEM_FIELDS)))
+    messages.success(request, _("Rencana tindak lanjut ditambahkan."))
+    return redirect(_rtl_url(unit, period, anchor=f"rtl-{item.pk}"))
+
+
+def _item_or_404(unit, period, pk) -> RtlItem:
+    return get_object_or_404(RtlItem.objects.select_related("section"), unit=unit,
+                             period=period, pk=pk)
+
+
+@manager_view
+def item_edit(request, unit, period, pk):
+    with transaction.atomic():
+        item = _item_or_404(unit, period, pk)
+        before = _snapshot(item, ITEM_FIELDS)
+        form = RtlItemForm(request.POST, instance=item, unit=unit, period=period,
+                           prefix=f"rtl-{item.pk}")
+        valid = form.is_valid()
+        if valid:
+            item = form.save()
+            changes = _diff(before, _snapshot(item, ITEM_FIELDS))
+            if changes:
+                _record(item, request.user, FollowupChange.Action.UPDATE, changes)
+    if not valid:  # rendered outside the transaction; nothing was written
+        return _page(request, unit, period, item_forms={pk: form})
+    if changes:
+        messages.success(request, _("Rencana tindak lanjut disimpan."))
+    else:
+        messages.info(request, _("Tidak ada perubahan."))
+    return redirect(_rtl_url(unit, period, anchor=f"rtl-{item.pk}"))
+
+
+@manager_view
+def realisasi(request, unit, period, pk):
+    with transaction.atomic():
+        item = _item_or_404(unit, period, pk)
+        current = item.realisasi_or_none
+        before = _snapshot(current, REALISASI_FIELDS)
+        form = RealisasiForm(request.POST, instance=current or Realisasi(item=item),
+                             prefix=f"realisasi-{item.pk}")
+        valid = form.is_valid()
+        if valid:
+            saved = form.save()
+            changes = _diff(before, _snapshot(saved, REALISASI_FIELDS))
+            if changes:
+                _record(item, request.user, FollowupChange.Action.REALISASI, changes)
+    if not valid:  # rendered outside the transaction; nothing was written
+        return _page(request, unit, period, realisasi_forms={pk: form})
+    if changes:
+        messages.success(request, _("Realisasi disimpan."))
+    else:
+        messages.info(request, _("Tidak ada perubahan."))
+    return redirect(_rtl_url(unit, period, anchor=f"rtl-{item.pk}"))
+
+
+# ---- history and subtree --------------------------------------------------------------------
+
+@reader_view("rtl-history")
+def history(request, unit, period):
+    entries = (FollowupChange.objects.filter(item__unit=unit, item__period=period)
+               .select_related("user", "item"))
+    rows = [
+        {"change": c, "who": c.user.get_username() if c.user else _("(pengguna dihapus)"),
+         "changes": [{"field": f, "old": old, "new": new}
+                     for f, (old, new) in sorted(c.changes.items())]}
+        for c in entries
+    ]
+    return render(request, "followup/history.html", {
+        "unit": unit, "period": period, "rows": rows,
+        "rtl_url": _rtl_url(unit, period),
+    })
+
+
+@reader_view("rtl-subtree")
+def subtree(request, unit, period):
+    readable = readable_units(request.user).filter(path__startswith=unit.path)
+    rows = [
+        {"row": r, "percent": percent_text(r.percent),
+         "url": reverse("rtl", kwargs={"slug": r.unit.slug, "period": period.code})}
+        for r in subtree_completion(unit, period, units=readable.order_by("path", "name"))
+    ]
+    return render(request, "followup/subtree.html", {
+        "unit": unit, "period": period, "rows": rows,
+        "planned": sum(r["row"].planned for r in rows),
+        "done": sum(r["row"].done for r in rows),
+        "overdue": sum(r["row"].overdue for r in rows),
+        "rtl_url": _rtl_url(unit, period),
+    })
