@@ -316,4 +316,26 @@ def build_demo(force: bool = False, seed: int = SEED) -> DemoSummary:
         # bulk_create bypasses record_response: bring the summary table in step in one go
         summary_table.rebuild([kelurahan, sibling], list(periods.values()))
         _users(units)
+        seed_rtl(kelurahan, periods["2024-S2"])
     return summary
+
+
+#: The seed report's Tabel 2 and BAB III: its three priority unsur, one activity each.
+SEED_RTL_UNSUR = ("U1", "U2", "U8")
+SEED_RTL_PROGRAM = "Kegiatan pembinaan melalui pelaksanaan apel"
+
+
+def seed_rtl(unit: Unit, period: Period) -> None:
+    """Three RTL items in TW III 2024 by Ekbang, all realised on 17 September 2024 (100%)."""
+    from skm.followup.models import Realisasi, RtlItem
+
+    ekbang = unit.sections.get(code="Ekbang")
+    for order, code in enumerate(SEED_RTL_UNSUR, start=1):
+        item = RtlItem.objects.create(
+            unit=unit, period=period, unsur_codes=[code], program=SEED_RTL_PROGRAM,
+            quarters=["2024-TW3"], horizon=RtlItem.Horizon.PENDEK, section=ekbang, order=order,
+        )
+        Realisasi.objects.create(
+            item=item, status=Realisasi.Status.SUDAH, tanggal=date(2024, 9, 17),
+            deskripsi="Melaksanakan pembinaan pada saat Apel PPSU", hambatan="Tidak ada",
+        )

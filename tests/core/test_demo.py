@@ -188,3 +188,29 @@ def test_command_serves_unless_told_not_to(monkeypatch, settings, tmp_path):
     [argv] = started
     assert argv[argv.index("--bind") + 1] == "127.0.0.1:8124"
     assert "skm.wsgi:application" in argv
+
+
+def test_the_seed_rtl_is_in_the_demo_and_survives_a_rebuild(built):
+    from skm.followup.models import RtlItem
+    from skm.followup.services import completion
+
+    period = Period.objects.get(code="2024-S2")
+
+    def seed_items():  # the unit is rebuilt with a new id: look it up each time
+        items = RtlItem.objects.filter(unit__slug="jatinegara-kaum", period=period)
+        return [
+            (i.unsur_codes, i.program, i.quarters, i.section.code, i.realisasi.status,
+             i.realisasi.tanggal.isoformat(), i.realisasi.deskripsi, i.realisasi.hambatan)
+            for i in items.order_by("order")
+        ]
+
+    expected = [
+        ([code], "Kegiatan pembinaan melalui pelaksanaan apel", ["2024-TW3"], "Ekbang", "sudah",
+         "2024-09-17", "Melaksanakan pembinaan pada saat Apel PPSU", "Tidak ada")
+        for code in ("U1", "U2", "U8")  # Persyaratan; Sistem, Mekanisme, Prosedur; Pengaduan
+    ]
+    assert seed_items() == expected
+    done, planned = completion(Unit.objects.get(slug="jatinegara-kaum"), period)[:2]
+    assert (done, planned) == (3, 3)
+    demo.build_demo()
+    assert seed_items() == expected
