@@ -25,7 +25,8 @@ COMBINE_DESCRIPTIONS = {
 }
 
 
-def _number(value, places):
+def json_number(value, places: int = 2):
+    """An exact value as a JSON number, rounded half-up (None stays null)."""
     return None if value is None else float(round_half_up(value, places))
 
 
@@ -34,11 +35,11 @@ def _group_dict(group: GroupResult) -> dict:
     return {
         "respondents": group.respondents,
         "unsur": {
-            code: {"answers": u.answers, "nrr": _number(u.nrr, 4)}
+            code: {"answers": u.answers, "nrr": json_number(u.nrr, 4)}
             for code, u in group.unsur.items()
         },
-        "ikm": _number(group.ikm, 4),
-        "konversi": _number(group.konversi, 2),
+        "ikm": json_number(group.ikm, 4),
+        "konversi": json_number(group.konversi, 2),
         "mutu": grade.mutu if grade else None,
         "kinerja": grade.kinerja if grade else None,
     }

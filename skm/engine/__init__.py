@@ -5,6 +5,7 @@ from integer tallies, with exact arithmetic; rounding happens only when a figure
 """
 
 from .errors import EngineError
+from .followup import completion_percent
 from .index import (
     COMBINE_METHODS,
     GRADE_BOUNDS,
@@ -17,6 +18,7 @@ from .index import (
     evaluate,
     grade,
     grade_of_nilai,
+    grade_table,
     konversi,
     mean_of_groups,
 )
@@ -53,9 +55,11 @@ __all__ = [
     "UnsurCounts",
     "UnsurResult",
     "combine",
+    "completion_percent",
     "evaluate",
     "grade",
     "grade_of_nilai",
+    "grade_table",
     "konversi",
     "krejcie_morgan",
     "mean_of_groups",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,6 +33,32 @@ GRADE_BOUNDS = (
     (Decimal("65.00"), Grade("C", "Kurang baik", 2)),
     (Decimal("-Infinity"), Grade("D", "Tidak baik", 1)),
 )
+
+
+def grade_table() -> list[dict]:
+    """Tabel II (p.19) from ``GRADE_BOUNDS``, laid out as the seed report prints it.
+
+    The konversi intervals run from each inclusive lower bound to 0,01 below the next one. The
+    IKM intervals (1-4 scale) are those divided by 25, the lower end rounded up and the upper end
+    down to 2 decimals (64,99 / 25 = 2,5996 prints as 2,59; 76,61 / 25 = 3,0644 as 3,07), which
+    reproduces the seed. The grade itself is always decided on the rounded konversi.
+    """
+    cent = Fraction(1, 100)
+    rows = []
+    upper = Fraction(100)
+    for lower, grade in GRADE_BOUNDS:  # A first
+        low = Fraction(25) if lower.is_infinite() else Fraction(lower)
+        rows.append({
+            "nilai_persepsi": grade.nilai_persepsi,
+            "ikm_low": Fraction(math.ceil(low / 25 / cent)) * cent,
+            "ikm_high": Fraction(math.floor(upper / 25 / cent)) * cent,
+            "konversi_low": low,
+            "konversi_high": upper,
+            "mutu": grade.mutu,
+            "kinerja": grade.kinerja,
+        })
+        upper = low - cent
+    return rows[::-1]
 
 
 def konversi(value: Fraction) -> Fraction:

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from django.utils import timezone
 
-from skm.engine import Priority, priorities, round_half_up
+from skm.engine import Priority, completion_percent, priorities, round_half_up
 from skm.formatting import decimal_id
 from skm.results.services import unit_results
 from skm.units.models import Period, Unit
@@ -39,7 +39,7 @@ def completion(unit: Unit, period: Period) -> tuple[int, int, Fraction | None]:
     items = RtlItem.objects.filter(unit=unit, period=period)
     planned = items.count()
     done = items.filter(realisasi__status=Realisasi.Status.SUDAH).count()
-    return done, planned, (Fraction(done * 100, planned) if planned else None)
+    return done, planned, completion_percent(done, planned)
 
 
 def is_overdue(item: RtlItem, today: date | None = None) -> bool:
@@ -58,7 +58,7 @@ class UnitCompletion:
 
     @property
     def percent(self) -> Fraction | None:
-        return Fraction(self.done * 100, self.planned) if self.planned else None
+        return completion_percent(self.done, self.planned)
 
 
 def subtree_completion(root: Unit, period: Period, today: date | None = None,

@@ -10,8 +10,6 @@ templates format them with the ``skm_format`` filters.
 
 from __future__ import annotations
 
-import math
-from fractions import Fraction
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -22,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from skm.core.access import can_manage, get_unit, readable_units
-from skm.engine import COMBINE_METHODS, GRADE_BOUNDS, ranking, round_half_up
+from skm.engine import COMBINE_METHODS, grade_table, ranking
 from skm.engine.profile import FIELD_LABELS, NOT_GIVEN, UNRECOGNISED, ordered_categories
-from skm.present import COMBINE_DESCRIPTIONS, WEIGHT_DESCRIPTIONS
+from skm.present import COMBINE_DESCRIPTIONS, WEIGHT_DESCRIPTIONS, json_number
 from skm.results.models import TallyCell
 from skm.results.services import subtree_results, trend, unit_results
 from skm.surveys.recording import current_period
@@ -147,32 +145,6 @@ def unit(request, slug):
 # --- the results page ------------------------------------------------------------------------
 
 
-def _grade_table() -> list[dict]:
-    """Tabel II (p.19) from ``GRADE_BOUNDS``, laid out as the seed report prints it.
-
-    The konversi intervals run from each inclusive lower bound to 0,01 below the next one. The
-    IKM intervals (1-4 scale) are those divided by 25, the lower end rounded up and the upper end
-    down to 2 decimals (64,99 / 25 = 2,5996 prints as 2,59; 76,61 / 25 = 3,0644 as 3,07), which
-    reproduces the seed. The grade itself is always decided on the rounded konversi.
-    """
-    cent = Fraction(1, 100)
-    rows = []
-    upper = Fraction(100)
-    for lower, grade in GRADE_BOUNDS:  # A first
-        low = Fraction(25) if lower.is_infinite() else Fraction(lower)
-        rows.append({
-            "nilai_persepsi": grade.nilai_persepsi,
-            "ikm_low": Fraction(math.ceil(low / 25 / cent)) * cent,
-            "ikm_high": Fraction(math.floor(upper / 25 / cent)) * cent,
-            "konversi_low": low,
-            "konversi_high": upper,
-            "mutu": grade.mutu,
-            "kinerja": grade.kinerja,
-        })
-        upper = low - cent
-    return rows[::-1]
-
-
 def _period_choices(unit: Unit, shown: Period) -> list[Period]:
     """Periods worth offering in the picker: those with responses for the unit, the years that
     hold them, the current period and the one on screen; latest first."""
@@ -263,7 +235,7 @@ def results(request, slug, period):
         ],
         "overall_cells": [overall.nrr(c) for c in codes],
         "mutu_cells": [overall.unsur[c].grade for c in codes],
-        "grade_table": _grade_table(),
+        "grade_table": grade_table(),
         "samples": samples,
         "short_samples": [s for s in samples if s["check"].short],
         "samples_checked": any(s.minimum is not None for s in data.samples),
@@ -299,11 +271,6 @@ def results(request, slug, period):
     return render(request, "results/results.html", context)
 
 
-def _number(value, places: int = 2):
-    """An exact value as a JSON number, rounded half-up (None stays null)."""
-    return None if value is None else float(round_half_up(value, places))
-
-
 @login_required
 def results_data(request, slug, period):
     """The numbers the charts draw, as JSON (the page shows the same ones in tables)."""
@@ -320,18 +287,18 @@ def results_data(request, slug, period):
         "unsur": [{"code": u.code, "name": u.name} for u in data.questionnaire.unsur],
         "distribution": {code: list(counts) for code, counts in data.distribution().items()},
         "layanan": [
-            {"name": g.name, "respondents": g.respondents, "ikm": _number(g.ikm),
-             "konversi": _number(g.konversi), "mutu": g.grade.mutu if g.grade else None}
+            {"name": g.name, "respondents": g.respondents, "ikm": json_number(g.ikm),
+             "konversi": json_number(g.konversi), "mutu": g.grade.mutu if g.grade else None}
             for g in data.result.layanan
         ],
         "overall": {
-            "ikm": _number(overall.ikm), "konversi": _number(overall.konversi),
+            "ikm": json_number(overall.ikm), "konversi": json_number(overall.konversi),
             "mutu": overall.grade.mutu if overall.grade else None,
         },
         "trend": [
             {"period": p.code, "label": p.label,
              "respondents": r.overall.respondents if r else 0,
-             "konversi": _number(r.overall.konversi) if r else None,
+             "konversi": json_number(r.overall.konversi) if r else None,
              "mutu": r.overall.grade.mutu if r and r.overall.grade else None}
             for p, r in trend(found, shown, combine, weights=weights)
         ],
