@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "skm.results",
     "skm.api",
     "skm.followup",
+    "skm.reports",
+    "skm.publication",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,8 @@ from django.urls import include, path
 urlpatterns = [
     path("u/<slug:slug>/kelola/", include("skm.units.urls")),
     path("u/<slug:slug>/<str:period>/rtl/", include("skm.followup.urls")),
+    path("u/<slug:slug>/<str:period>/laporan/", include("skm.reports.urls")),
+    path("p/", include("skm.publication.urls")),
     path("", include("skm.results.urls")),
     path("s/", include("skm.surveys.urls")),
     path("api/v1/", include("skm.api.urls")),

@@ -1,0 +1,1 @@
+"""Report kind module: registers its builders with skm.reports.registry.register."""
