@@ -3,6 +3,9 @@ every change (SKM-RULES section 7; the seed's Tabel 2 and BAB III)."""
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
@@ -29,7 +32,9 @@ class RtlItem(models.Model):
     unsur_codes = models.JSONField(_("prioritas unsur"), default=list)
     program = models.TextField(_("program/kegiatan"))
     #: the planned triwulan, by period code: ["2024-TW3", "2025-TW1"]
-    quarters = models.JSONField(_("triwulan"), default=list)
+    quarters = models.JSONField(_("triwulan"), default=list, blank=True)
+    #: or the planned months, "YYYY-MM": ["2024-09", "2024-10"] (one kind per item)
+    months = models.JSONField(_("bulan"), default=list, blank=True)
     horizon = models.CharField(_("jangka waktu"), max_length=10, choices=Horizon.choices,
                                default=Horizon.PENDEK)
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="+",
@@ -65,10 +70,16 @@ class RtlItem(models.Model):
         found = self.realisasi_or_none
         return found is not None and found.status == Realisasi.Status.SUDAH
 
-    def last_quarter_end(self):
-        """The last day of the last planned triwulan, or None without quarters."""
+    def last_planned_end(self):
+        """The last day of the last planned triwulan or month, or None without either."""
+        from .services import month_end
+
         ends = [parse_period(code).end for code in self.quarters or ()]
+        ends += [month_end(code) for code in self.months or ()]
         return max(ends) if ends else None
+
+    #: the name before months existed
+    last_quarter_end = last_planned_end
 
 
 class Realisasi(models.Model):
@@ -121,3 +132,55 @@ class FollowupChange(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"
+
+
+def _evidence_dir(instance) -> str:
+    return f"evidence/{instance.realisasi.item.unit.slug}"
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    """``evidence/<unit-slug>/<uuid4>.<ext>``: never the uploader's name, which may say too
+    much and may collide; the original name is kept in ``original_name``."""
+    ext = PurePath(filename).suffix.lower().lstrip(".") or "bin"
+    return f"{_evidence_dir(instance)}/{uuid.uuid4().hex}.{ext}"
+
+
+def thumbnail_upload_to(instance, filename: str) -> str:
+    return f"{_evidence_dir(instance)}/thumbs/{uuid.uuid4().hex}.jpg"
+
+
+class Evidence(models.Model):
+    """Dokumentasi kegiatan of a realisasi: a photo, or a PDF where a letter is the evidence.
+    Files live under MEDIA_ROOT but are only served through a view that checks access."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("Foto")
+        PDF = "pdf", _("PDF")
+
+    realisasi = models.ForeignKey(Realisasi, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
+    file = models.FileField(_("berkas"), upload_to=evidence_upload_to, max_length=255)
+    #: JPEG, longest side 480 px; empty for a PDF
+    thumbnail = models.FileField(_("gambar kecil"), upload_to=thumbnail_upload_to, blank=True,
+                                 max_length=255)
+    original_name = models.CharField(_("nama berkas asli"), max_length=255)
+    caption = models.CharField(_("keterangan"), max_length=300, blank=True)
+    size = models.PositiveIntegerField(_("ukuran (byte)"))
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    order = models.PositiveIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("dokumentasi kegiatan")
+        verbose_name_plural = _("dokumentasi kegiatan")
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_photo(self) -> bool:
+        return self.kind == self.Kind.PHOTO

@@ -3,6 +3,8 @@ a supervisor's subtree. Every number exact (Fraction); rounding only where it is
 
 from __future__ import annotations
 
+import calendar
+import re
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -43,9 +45,10 @@ def completion(unit: Unit, period: Period) -> tuple[int, int, Fraction | None]:
 
 
 def is_overdue(item: RtlItem, today: date | None = None) -> bool:
-    """Not realised, and the last day of its last planned triwulan is before ``today``."""
+    """Not realised, and the last day of its last planned triwulan or month is before
+    ``today``."""
     today = today or timezone.localdate()
-    end = item.last_quarter_end()
+    end = item.last_planned_end()
     return not item.done and end is not None and end < today
 
 
@@ -110,3 +113,78 @@ def quarter_choices(period: Period) -> list[tuple[str, str]]:
 def quarter_key(code: str) -> tuple[int, int]:
     spec = parse_period(code)
     return spec.year, spec.number
+
+
+# ---- months, and the columns of Tabel 2 ------------------------------------------------------
+
+MONTHS_SHORT_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov",
+                   "Des")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(code: str) -> tuple[int, int]:
+    """"2024-09" -> (2024, 9). Raises ValueError with a message."""
+    match = _MONTH.match(code or "")
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"Bulan {code!r} tidak dikenal; tulis seperti 2024-09.")
+    return int(match.group(1)), int(match.group(2))
+
+
+def month_end(code: str) -> date:
+    year, month = parse_month(code)
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def month_label(code: str) -> str:
+    """"2024-09" -> "September 2024"."""
+    year, month = parse_month(code)
+    return f"{MONTHS_ID[month - 1]} {year}"
+
+
+def month_choices(period: Period) -> list[tuple[str, str]]:
+    """The 24 months of the period's year and the next one."""
+    return [(f"{year}-{m:02d}", month_label(f"{year}-{m:02d}"))
+            for year in (period.year, period.year + 1) for m in range(1, 13)]
+
+
+def quarter_of_month(code: str) -> str:
+    """"2024-09" -> "2024-TW3"."""
+    year, month = parse_month(code)
+    return f"{year}-TW{(month - 1) // 3 + 1}"
+
+
+def schedule_text(item: RtlItem) -> str:
+    """The item's plan in words: "TW III 2024, TW IV 2024" or "September 2024"."""
+    if item.months:
+        return ", ".join(month_label(m) for m in sorted(item.months))
+    return ", ".join(quarter_label(q) for q in sorted(item.quarters or (), key=quarter_key))
+
+
+def schedule_columns(items) -> list[dict]:
+    """The time columns of Tabel 2, in time order, as ``{"code", "label", "year"}``.
+
+    - Every item planned in triwulan: the quarters used ("2024-TW3", "TW III", 2024).
+    - Every item planned in months: the months used ("2024-09", "Sep", 2024).
+    - Some in triwulan, some in months: quarters, the coarser grain, so the table keeps the
+      seed's shape; a month item is ticked in the triwulan that contains its months
+      (:func:`planned_in`).
+    Group the columns by ``year`` for a heading row such as the seed's "2024".
+    """
+    items = list(items)
+    quarters = {q for item in items for q in item.quarters or ()}
+    months = {m for item in items for m in item.months or ()}
+    if months and not any(item.quarters for item in items):
+        return [{"code": m, "label": MONTHS_SHORT_ID[parse_month(m)[1] - 1],
+                 "year": parse_month(m)[0]} for m in sorted(months)]
+    quarters |= {quarter_of_month(m) for m in months}
+    return [{"code": q, "label": f"TW {ROMAN[parse_period(q).number]}",
+             "year": parse_period(q).year} for q in sorted(quarters, key=quarter_key)]
+
+
+def planned_in(item: RtlItem, code: str) -> bool:
+    """Whether the item is planned in the column ``code`` (a triwulan "2024-TW3" or a month
+    "2024-09"): its planned triwulan or months overlap the column's time."""
+    if _MONTH.match(code or ""):
+        return code in (item.months or ()) or quarter_of_month(code) in (item.quarters or ())
+    return code in (item.quarters or ()) or any(
+        quarter_of_month(m) == code for m in item.months or ())

@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 
 from skm.engine import grade_table
 from skm.formatting import decimal_id, integer_id
+from skm.reports.registry import ReportError
 from skm.results.services import UnitResults, unit_results
 from skm.units.models import Period, Unit
 
@@ -161,7 +162,13 @@ def _no_fetch(url, *args, **kwargs):
 
 def render_pdf(template: str, context: dict) -> bytes:
     """A Django HTML template rendered to PDF by WeasyPrint (images as ``data:`` URIs)."""
-    from weasyprint import HTML
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # the Pango library is missing (e.g. Windows without GTK)
+        raise ReportError(
+            "PDF tidak dapat dibuat: pustaka Pango untuk WeasyPrint belum terpasang "
+            "(lihat docs/reports.md). Laporan DOCX tetap tersedia."
+        ) from exc
 
     html = render_to_string(template, context)
     return HTML(string=html, url_fetcher=_no_fetch).write_pdf()

@@ -45,6 +45,11 @@ class Unit(models.Model):
         related_name="+", verbose_name=_("kuesioner"),
         help_text=_("Kosong: sembilan unsur PermenPANRB 14/2017."),
     )
+    keep_photo_location = models.BooleanField(
+        _("simpan lokasi foto"), default=False,
+        help_text=_("Jika dicentang, data lokasi (GPS) foto dokumentasi tetap disimpan; "
+                    "data EXIF lainnya tetap dihapus."),
+    )
 
     class Meta:
         ordering = ["path", "name"]
