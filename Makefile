@@ -33,6 +33,7 @@ demo: install
 bench: install
 	$(BIN)/python bench/bench_compute.py
 	$(BIN)/python bench/bench_results.py
+	$(BIN)/python bench/bench_reports.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
