@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "skm.followup",
     "skm.reports",
     "skm.publication",
+    "skm.imports",
 ]
 
 MIDDLEWARE = [
@@ -154,7 +155,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True  # serve static files without collectstatic on a laptop
 MEDIA_ROOT = VAR_DIR / "media"
-MEDIA_URL = "/media/"
+MEDIA_URL = "/media/"  # never served as such: evidence files go through an access-checked view
+#: the largest evidence file (photo or PDF) an operator may upload, in MB
+SKM_UPLOAD_MAX_MB = int(env("SKM_UPLOAD_MAX_MB", "10"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SKM_SECURE_COOKIES")

@@ -7,6 +7,8 @@ urlpatterns = [
     path("u/<slug:slug>/<str:period>/rtl/", include("skm.followup.urls")),
     path("u/<slug:slug>/<str:period>/laporan/", include("skm.reports.urls")),
     path("p/", include("skm.publication.urls")),
+    path("u/<slug:slug>/impor/", include("skm.imports.urls")),
+    path("u/<slug:slug>/kertas/", include("skm.surveys.paper_urls")),
     path("", include("skm.results.urls")),
     path("s/", include("skm.surveys.urls")),
     path("api/v1/", include("skm.api.urls")),
