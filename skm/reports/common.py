@@ -151,13 +151,12 @@ def render_docx(name: str, unit: Unit | None, make_context) -> bytes:
     return out.getvalue()
 
 
-def _no_fetch(url, *args, **kwargs):
-    """WeasyPrint's fetcher: only ``data:`` URIs; a report never reaches the network or disk."""
-    from weasyprint.urls import default_url_fetcher
+def _data_only_fetcher():
+    """WeasyPrint's fetcher for reports: ``data:`` URIs only; a report never reaches the network
+    or the disk (anything else is skipped with a warning)."""
+    from weasyprint.urls import URLFetcher
 
-    if url.startswith("data:"):
-        return default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"report PDF may not fetch {url!r}")
+    return URLFetcher(allowed_protocols={"data"})
 
 
 def render_pdf(template: str, context: dict) -> bytes:
@@ -171,4 +170,4 @@ def render_pdf(template: str, context: dict) -> bytes:
         ) from exc
 
     html = render_to_string(template, context)
-    return HTML(string=html, url_fetcher=_no_fetch).write_pdf()
+    return HTML(string=html, url_fetcher=_data_only_fetcher()).write_pdf()
