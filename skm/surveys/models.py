@@ -160,3 +160,27 @@ for _slot in SLOTS:
             null=True, blank=True, choices=[(v, str(v)) for v in (1, 2, 3, 4)]
         ),
     )
+
+
+class ResponseCorrection(models.Model):
+    """One correction of a paper response by the operator who typed it, kept for audit.
+
+    ``changes`` holds only what changed, ``{field: [old, new]}``: answers by unsur code
+    (``"U3": [2, 3]``, ``null`` for a blank) and profile fields by their form names
+    (``jenis_kelamin``, ``usia``, ``pendidikan``, ``pekerjaan``, ``saran``).
+    """
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="corrections")
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("waktu koreksi"), db_index=True)
+    changes = models.JSONField(_("perubahan"), default=dict)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("koreksi respons")
+        verbose_name_plural = _("koreksi respons")
+
+    def __str__(self):
+        return f"{self.response_id} @ {self.at:%Y-%m-%d %H:%M}"
