@@ -153,10 +153,10 @@ def render_docx(name: str, unit: Unit | None, make_context) -> bytes:
 
 def _data_only_fetcher():
     """WeasyPrint's fetcher for reports: ``data:`` URIs only; a report never reaches the network
-    or the disk (anything else is skipped with a warning)."""
+    or the disk (anything else fails the rendering: a template bug, not a silent gap)."""
     from weasyprint.urls import URLFetcher
 
-    return URLFetcher(allowed_protocols={"data"})
+    return URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
 
 
 def render_pdf(template: str, context: dict) -> bytes:
