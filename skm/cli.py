@@ -124,6 +124,8 @@ def run_django(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skm.settings")
     from django.core.management import execute_from_command_line
 
+    if argv and not argv[0].startswith("-"):  # `skm report-template` is report_template
+        argv = [argv[0].replace("-", "_"), *argv[1:]]
     execute_from_command_line(["skm", *argv])
     return 0
 
