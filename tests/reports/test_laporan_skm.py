@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import os
-import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -56,14 +55,9 @@ def demo(django_db_setup, django_db_blocker):
         built.tabel1 = tabel1(built.results)
         built.trend = trend(unit, period)
         built.items = list(items_of(unit, period))
-        started = time.perf_counter()
         built.docx = build("skm", "docx", unit, period)
-        built.docx_seconds = time.perf_counter() - started
-        started = time.perf_counter()
         built.pdf = build("skm", "pdf", unit, period)
-        built.pdf_seconds = time.perf_counter() - started
         transaction.set_rollback(True)
-    print(f"\nLaporan SKM demo: DOCX {built.docx_seconds:.2f} s, PDF {built.pdf_seconds:.2f} s")
     return built
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import time
 import zipfile
 from pathlib import Path
 
@@ -86,16 +85,8 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         built.columns = schedule_columns(items)
         built.ticks = [[planned_in(i, c["code"]) for c in built.columns] for i in items]
         built.completion = completion(unit, period)
-        started = time.perf_counter()
         built.docx = build("tindak-lanjut", "docx", unit, period)
-        built.docx_seconds = time.perf_counter() - started
         built.pdf = build("tindak-lanjut", "pdf", unit, period)
-        built.seconds = time.perf_counter() - started
-        # again, warm: as a running server does (the first PDF also loads WeasyPrint's fonts)
-        started = time.perf_counter()
-        build("tindak-lanjut", "docx", unit, period)
-        build("tindak-lanjut", "pdf", unit, period)
-        built.warm_seconds = time.perf_counter() - started
         transaction.set_rollback(True)
     return built
 
@@ -143,16 +134,6 @@ def test_registered_as_docx_and_pdf():
     kind = REPORTS["tindak-lanjut"]
     assert kind.formats == ["docx", "pdf"]
     assert str(kind.label) == "Laporan Hasil Tindak Lanjut"
-
-
-def test_fast_enough(demo):
-    """The target is < 3 s for DOCX plus PDF of the demo unit. The first build in a process
-    also pays for loading WeasyPrint and its fonts, and shared test machines are noisy, so
-    that one gets a looser bound."""
-    print(f"tindak-lanjut of the demo unit: first DOCX {demo.docx_seconds:.2f} s, first DOCX + "
-          f"PDF {demo.seconds:.2f} s, again {demo.warm_seconds:.2f} s")
-    assert demo.warm_seconds < 3
-    assert demo.seconds < 6
 
 
 # ---- DOCX -----------------------------------------------------------------------------------
