@@ -22,6 +22,26 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Uploaded files (evidence photos, the demo's too) go to a temporary folder, never var/."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Rate limits and form tokens live in the cache: a fresh memory cache per test, never the
+    file cache in var/ that other runs share."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "skm-tests"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def run_skm(capsys):
     """Run the skm CLI in-process: returns (exit code, stdout, stderr)."""

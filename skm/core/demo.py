@@ -6,8 +6,9 @@ Semester II 2024 is the bundled sample file (``skm/data/contoh-jatinegara-kaum-2
 its results are the seed report's Tabel 1, down to the 98,72; every other unit-period is
 generated, deterministically. Populations leave some layanan short of the Krejcie-Morgan minimum.
 
-:func:`build_demo` is idempotent: it deletes the demo units (with their responses) and builds
-them again, and resets the demo users' passwords and memberships. It refuses to touch a database
+:func:`build_demo` is idempotent: it deletes the demo units (with their responses, and the
+evidence files of their realisasi) and builds them again, and resets the demo users' passwords
+and memberships. It refuses to touch a database
 that holds anything else (units or users that are not the demo's), unless it is a demo database
 already (its demo admin carries the demo e-mail address) or the caller forces it.
 """
@@ -32,6 +33,8 @@ from skm.units.models import Layanan, Membership, Period, Population, Section, U
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 SAMPLE_FILE = Path(__file__).resolve().parent.parent / "data" / "contoh-jatinegara-kaum-2024-S2.csv"
+#: A drawn picture of an apel in front of a kantor kelurahan: the demo's dokumentasi kegiatan.
+SAMPLE_PHOTO = SAMPLE_FILE.with_name("contoh-dokumentasi-apel.jpg")
 SEED = 20240701  # random.Random seed of every generated response
 
 LAYANAN = ("Jumantik", "Ketertiban Umum", "PKK", "Posyandu", "PPSU", "RPTRA",
@@ -288,6 +291,16 @@ def build_demo(force: bool = False, seed: int = SEED) -> DemoSummary:
                 "Jalankan demo pada basis data kosong (SKM_DATABASE_URL atau SKM_VAR_DIR lain)."
             )
     rng = random.Random(seed)
+    try:
+        summary = _build(rng)
+    finally:  # built or rolled back: no file left that no row refers to
+        from skm.followup.evidence import sweep_unreferenced
+
+        sweep_unreferenced(UNIT_SLUGS)
+    return summary
+
+
+def _build(rng: random.Random) -> DemoSummary:
     with transaction.atomic():
         remove_demo_units()
         version = QuestionnaireVersion.default()
@@ -323,11 +336,21 @@ def build_demo(force: bool = False, seed: int = SEED) -> DemoSummary:
 #: The seed report's Tabel 2 and BAB III: its three priority unsur, one activity each.
 SEED_RTL_UNSUR = ("U1", "U2", "U8")
 SEED_RTL_PROGRAM = "Kegiatan pembinaan melalui pelaksanaan apel"
+SEED_RTL_CAPTION = "Apel PPSU, 17 September 2024"
 
 
 def seed_rtl(unit: Unit, period: Period) -> None:
-    """Three RTL items in TW III 2024 by Ekbang, all realised on 17 September 2024 (100%)."""
+    """Three RTL items in TW III 2024 by Ekbang, all realised on 17 September 2024 (100%),
+    each with the sample photo, uploaded by the demo operator through the same checks as an
+    upload from the RTL page."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from skm.followup.evidence import add_evidence, prepare
     from skm.followup.models import Realisasi, RtlItem
+
+    operator = User.objects.filter(username=USERS[2].username).first()
+    photo = prepare(SimpleUploadedFile(SAMPLE_PHOTO.name, SAMPLE_PHOTO.read_bytes(),
+                                       content_type="image/jpeg"))
 
     ekbang = unit.sections.get(code="Ekbang")
     for order, code in enumerate(SEED_RTL_UNSUR, start=1):
@@ -335,7 +358,8 @@ def seed_rtl(unit: Unit, period: Period) -> None:
             unit=unit, period=period, unsur_codes=[code], program=SEED_RTL_PROGRAM,
             quarters=["2024-TW3"], horizon=RtlItem.Horizon.PENDEK, section=ekbang, order=order,
         )
-        Realisasi.objects.create(
+        realisasi = Realisasi.objects.create(
             item=item, status=Realisasi.Status.SUDAH, tanggal=date(2024, 9, 17),
             deskripsi="Melaksanakan pembinaan pada saat Apel PPSU", hambatan="Tidak ada",
         )
+        add_evidence(realisasi, [photo], operator, caption=SEED_RTL_CAPTION)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import FollowupChange, Realisasi, RtlItem
+from .models import Evidence, FollowupChange, Realisasi, RtlItem
 
 
 class RealisasiInline(admin.StackedInline):
@@ -16,10 +16,25 @@ class RtlItemAdmin(admin.ModelAdmin):
     inlines = [RealisasiInline]
 
 
+class EvidenceInline(admin.TabularInline):
+    """Shown, not edited: uploads go through the RTL page, which checks and cleans each file
+    and records the history."""
+
+    model = Evidence
+    extra = 0
+    fields = ("kind", "original_name", "caption", "size", "uploaded_by", "uploaded_at", "order")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Realisasi)
 class RealisasiAdmin(admin.ModelAdmin):
     list_display = ("item", "status", "tanggal")
     list_filter = ("status",)
+    inlines = [EvidenceInline]
 
 
 @admin.register(FollowupChange)

@@ -3,12 +3,15 @@ every change (SKM-RULES section 7; the seed's Tabel 2 and BAB III)."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +60,10 @@ class RtlItem(models.Model):
             raise ValidationError(
                 {"section": _("Penanggung jawab harus seksi dari unit ini.")}
             )
+        if self.quarters and self.months:
+            raise ValidationError(
+                {"months": _("Pilih triwulan atau bulan, tidak keduanya: kosongkan salah "
+                             "satunya.")})
 
     @property
     def realisasi_or_none(self):
@@ -116,6 +123,9 @@ class FollowupChange(models.Model):
         CREATE = "create", _("dibuat")
         UPDATE = "update", _("diubah")
         REALISASI = "realisasi", _("realisasi dicatat")
+        EVIDENCE_ADD = "evidence_add", _("dokumentasi ditambahkan")
+        EVIDENCE_EDIT = "evidence_edit", _("dokumentasi diubah")
+        EVIDENCE_DELETE = "evidence_delete", _("dokumentasi dihapus")
 
     item = models.ForeignKey(RtlItem, on_delete=models.CASCADE, related_name="changes")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
@@ -184,3 +194,18 @@ class Evidence(models.Model):
     @property
     def is_photo(self) -> bool:
         return self.kind == self.Kind.PHOTO
+
+
+@receiver(post_delete, sender=Evidence)
+def _remove_evidence_files(sender, instance, **kwargs):
+    """However a row goes (the delete button, or with its realisasi, item or unit), its files
+    go too, but only once the deletion has committed: a rollback keeps them."""
+    names = [n for n in (instance.file.name, instance.thumbnail.name) if n]
+    storage = instance.file.storage
+
+    def remove():
+        for name in names:
+            with contextlib.suppress(OSError):
+                storage.delete(name)
+
+    transaction.on_commit(remove)

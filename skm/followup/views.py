@@ -8,12 +8,13 @@ again with the message at its field and nothing is saved.
 
 from __future__ import annotations
 
+import mimetypes
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,22 +27,25 @@ from skm.results.services import questionnaire_of
 from skm.units.models import Period, Unit
 from skm.units.periods import parse_period
 
-from .forms import RealisasiForm, RtlItemForm
-from .models import FollowupChange, Realisasi, RtlItem
+from . import evidence as evidence_files
+from .forms import EvidenceEditForm, EvidenceUploadForm, RealisasiForm, RtlItemForm
+from .models import Evidence, FollowupChange, Realisasi, RtlItem
 from .services import (
     completion,
     is_overdue,
     items_of,
+    parse_month,
     percent_text,
+    planned_in,
     proposed_priorities,
-    quarter_key,
-    quarter_label,
+    schedule_columns,
+    schedule_text,
     subtree_completion,
     tanggal_id,
 )
 
-ITEM_FIELDS = ("unsur_codes", "program", "quarters", "horizon", "section", "target_indicator",
-               "order")
+ITEM_FIELDS = ("unsur_codes", "program", "quarters", "months", "horizon", "section",
+               "target_indicator", "order")
 REALISASI_FIELDS = ("status", "tanggal", "deskripsi", "hambatan")
 
 
@@ -64,16 +68,16 @@ def reader_view(name):
     def decorate(view):
         @login_required
         @wraps(view)
-        def wrapper(request, slug, period):
+        def wrapper(request, slug, period, **kwargs):
             unit = get_unit(request.user, slug)
             if request.method != "GET":
                 return HttpResponseNotAllowed(["GET"])
             shown = _period_or_404(period)
             if shown.code != period:
-                url = reverse(name, kwargs={"slug": unit.slug, "period": shown.code})
+                url = reverse(name, kwargs={"slug": unit.slug, "period": shown.code, **kwargs})
                 query = request.GET.urlencode()
                 return redirect(url + (f"?{query}" if query else ""))
-            return view(request, unit, shown)
+            return view(request, unit, shown, **kwargs)
 
         return wrapper
 
@@ -137,9 +141,43 @@ def _priority_choice(request):
     return None, None, "default"
 
 
+def _column_kind(code: str) -> str:
+    try:
+        parse_month(code)
+    except ValueError:
+        return "quarter"
+    return "month"
+
+
+def _size_text(size: int) -> str:
+    """"37 KB", "2,4 MB" (at least 1 KB)."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return decimal_id(round(size / (1024 * 1024), 1), 1) + " MB"
+
+
+def _evidence_rows(unit, period, realisasi, manager, edit_forms) -> list[dict]:
+    if realisasi is None:
+        return []
+    rows = []
+    for found in realisasi.evidence.all():
+        kwargs = {"slug": unit.slug, "period": period.code, "evidence": found.pk}
+        rows.append({
+            "evidence": found,
+            "url": reverse("rtl-evidence-file", kwargs=kwargs),
+            "thumb_url": reverse("rtl-evidence-thumb", kwargs=kwargs)
+            if found.thumbnail else "",
+            "size": _size_text(found.size),
+            "form": (edit_forms.get(found.pk) or EvidenceEditForm(
+                instance=found, prefix=f"dokumentasi-{found.pk}")) if manager else None,
+        })
+    return rows
+
+
 def _page(request, unit: Unit, period: Period, *, add_form=None, item_forms=None,
-          realisasi_forms=None, status=200):
+          realisasi_forms=None, upload_forms=None, evidence_forms=None, status=200):
     item_forms, realisasi_forms = item_forms or {}, realisasi_forms or {}
+    upload_forms, evidence_forms = upload_forms or {}, evidence_forms or {}
     questionnaire = questionnaire_of(unit)
     names = {u.code: u.name for u in questionnaire.unsur}
     today = timezone.localdate()
@@ -161,8 +199,8 @@ def _page(request, unit: Unit, period: Period, *, add_form=None, item_forms=None
     ]
     proposed_codes = [c for p in proposed for c in p.codes]
 
-    items = list(items_of(unit, period))
-    used = sorted({q for item in items for q in item.quarters}, key=quarter_key)
+    items = list(items_of(unit, period).prefetch_related("realisasi__evidence"))
+    columns = [{**c, "kind": _column_kind(c["code"])} for c in schedule_columns(items)]
     rows = []
     for number, item in enumerate(items, start=1):
         realisasi = item.realisasi_or_none
@@ -170,14 +208,16 @@ def _page(request, unit: Unit, period: Period, *, add_form=None, item_forms=None
             "number": number,
             "item": item,
             "unsur": [names.get(c, c) for c in item.unsur_codes],
-            "ticks": [q in item.quarters for q in used],
-            "cells": [{"code": q, "planned": q in item.quarters} for q in used],
+            "cells": [{"code": c["code"], "kind": c["kind"],
+                       "planned": planned_in(item, c["code"])} for c in columns],
             "realisasi": realisasi,
             "done": item.done,
             "tanggal": tanggal_id(realisasi.tanggal if realisasi else None),
             "overdue": is_overdue(item, today),
-            "quarters_text": ", ".join(quarter_label(q) for q in
-                                       sorted(item.quarters, key=quarter_key)),
+            "schedule_text": schedule_text(item),
+            "evidence": _evidence_rows(unit, period, realisasi, manager, evidence_forms),
+            "upload_form": (upload_forms.get(item.pk) or EvidenceUploadForm(
+                prefix=f"unggah-{item.pk}")) if manager else None,
             "form": (item_forms.get(item.pk) or RtlItemForm(
                 instance=item, unit=unit, period=period, prefix=f"rtl-{item.pk}"))
             if manager else None,
@@ -194,7 +234,7 @@ def _page(request, unit: Unit, period: Period, *, add_form=None, item_forms=None
         "priority_lowest": lowest if mode == "lowest" else "",
         "priority_below": below or "",
         "priority_error": priority_error,
-        "quarters": [{"code": q, "label": quarter_label(q)} for q in used],
+        "columns": columns,
         "rows": rows,
         "done": done,
         "planned": planned,
@@ -311,3 +351,97 @@ def subtree(request, unit, period):
         "overdue": sum(r["row"].overdue for r in rows),
         "rtl_url": _rtl_url(unit, period),
     })
+
+
+# ---- dokumentasi kegiatan (evidence) ---------------------------------------------------------
+
+@manager_view
+def evidence_add(request, unit, period, pk):
+    """Photos and PDFs for an item's realisasi (made, as Belum, if there is none yet). Every file
+    is checked before anything is written; one bad file and nothing is saved."""
+    item = _item_or_404(unit, period, pk)
+    form = EvidenceUploadForm(request.POST, request.FILES, prefix=f"unggah-{item.pk}",
+                              keep_location=unit.keep_photo_location)
+    if not form.is_valid():
+        return _page(request, unit, period, upload_forms={pk: form})
+    with transaction.atomic():
+        realisasi = item.realisasi_or_none
+        if realisasi is None:
+            realisasi = Realisasi.objects.create(item=item)
+            _record(item, request.user, FollowupChange.Action.REALISASI,
+                    _diff(_snapshot(None, REALISASI_FIELDS),
+                          _snapshot(realisasi, REALISASI_FIELDS)))
+        saved = evidence_files.add_evidence(realisasi, form.prepared, request.user,
+                                            caption=form.cleaned_data["caption"])
+    messages.success(request, _("%(n)s berkas dokumentasi ditambahkan.") % {"n": len(saved)})
+    return redirect(_rtl_url(unit, period, anchor=f"realisasi-{item.pk}"))
+
+
+def _evidence_or_404(unit, period, pk) -> Evidence:
+    return get_object_or_404(
+        Evidence.objects.select_related("realisasi__item"),
+        realisasi__item__unit=unit, realisasi__item__period=period, pk=pk)
+
+
+@manager_view
+def evidence_edit(request, unit, period, evidence):
+    with transaction.atomic():
+        found = _evidence_or_404(unit, period, evidence)
+        fields = ("caption", "order")
+        before = _snapshot(found, fields)
+        form = EvidenceEditForm(request.POST, instance=found, prefix=f"dokumentasi-{found.pk}")
+        valid = form.is_valid()
+        if valid:
+            form.save()
+            changes = _diff(before, _snapshot(found, fields))
+            if changes:
+                changes["dokumentasi"] = [found.original_name, found.original_name]
+                _record(found.realisasi.item, request.user,
+                        FollowupChange.Action.EVIDENCE_EDIT, changes)
+    if not valid:  # rendered outside the transaction; nothing was written
+        return _page(request, unit, period, evidence_forms={found.pk: form})
+    if changes:
+        messages.success(request, _("Dokumentasi disimpan."))
+    else:
+        messages.info(request, _("Tidak ada perubahan."))
+    return redirect(_rtl_url(unit, period, anchor=f"realisasi-{found.realisasi.item_id}"))
+
+
+@manager_view
+def evidence_delete(request, unit, period, evidence):
+    found = _evidence_or_404(unit, period, evidence)
+    item_pk = found.realisasi.item_id
+    evidence_files.delete_evidence(found, request.user)
+    messages.success(request, _("Dokumentasi “%(name)s” dihapus.") % {"name": found.original_name})
+    return redirect(_rtl_url(unit, period, anchor=f"realisasi-{item_pk}"))
+
+
+def _serve(found: Evidence, stored) -> FileResponse:
+    """The stored file, never rendered by the browser as anything active: the content type
+    we chose, no sniffing, a sandbox without any source; a PDF is a download."""
+    try:
+        handle = stored.storage.open(stored.name, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404(_("Berkas tidak ditemukan.")) from None
+    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+    pdf = found.kind == Evidence.Kind.PDF
+    response = FileResponse(handle, content_type=content_type, as_attachment=pdf,
+                            filename=found.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@reader_view("rtl-evidence-file")
+def evidence_file(request, unit, period, evidence):
+    found = _evidence_or_404(unit, period, evidence)
+    return _serve(found, found.file)
+
+
+@reader_view("rtl-evidence-thumb")
+def evidence_thumb(request, unit, period, evidence):
+    found = _evidence_or_404(unit, period, evidence)
+    if not found.thumbnail:
+        raise Http404(_("Berkas ini tidak punya gambar kecil."))
+    return _serve(found, found.thumbnail)

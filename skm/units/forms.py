@@ -124,3 +124,16 @@ class SectionAddForm(forms.ModelForm):
 
 class SectionEditForm(forms.Form):
     name = forms.CharField(label=_("Nama seksi"), max_length=200)
+
+
+class UnitSettingsForm(forms.ModelForm):
+    """The unit's own choices; today only whether photo locations are kept."""
+
+    class Meta:
+        model = Unit
+        fields = ["keep_photo_location"]
+        labels = {"keep_photo_location": _("Simpan lokasi (GPS) foto dokumentasi")}
+        help_texts = {"keep_photo_location": _(
+            "Biasanya tidak dicentang: lokasi dan data EXIF lainnya dihapus dari setiap foto "
+            "yang diunggah. Centang hanya bila lokasi kegiatan memang perlu dibuktikan; data "
+            "EXIF lainnya tetap dihapus. Berlaku untuk foto yang diunggah sesudahnya.")}

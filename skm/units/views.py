@@ -29,6 +29,7 @@ from .forms import (
     PopulationForm,
     SectionAddForm,
     SectionEditForm,
+    UnitSettingsForm,
 )
 from .models import Period, Population, Unit
 
@@ -78,7 +79,7 @@ def _saved_sizes(unit: Unit, period: Period) -> dict[int, int]:
 
 
 def _render(request, unit: Unit, period: Period, *, layanan_form=None, population_form=None,
-            section_form=None, row_forms=None, status=200):
+            section_form=None, row_forms=None, settings_form=None, status=200):
     """The page; bound forms with errors take the place of the empty ones."""
     row_forms = row_forms or {}
     layanan = list(unit.layanan.all())
@@ -106,6 +107,7 @@ def _render(request, unit: Unit, period: Period, *, layanan_form=None, populatio
         "population_rows": population_form.rows(saved),
         "section_rows": section_rows,
         "section_form": section_form or SectionAddForm(unit=unit, prefix="seksi-baru"),
+        "settings_form": settings_form or UnitSettingsForm(instance=unit, prefix="pengaturan"),
         "results_url": reverse("results", kwargs={"slug": unit.slug, "period": period.code}),
     }
     return render(request, "units/manage.html", context, status=status)
@@ -113,10 +115,27 @@ def _render(request, unit: Unit, period: Period, *, layanan_form=None, populatio
 
 @login_required
 def manage(request, slug):
+    """The page; a POST carrying the settings form (``pengaturan``) saves the unit's settings."""
     unit = get_unit(request.user, slug, manage=True)
+    if request.method == "POST" and "pengaturan" in request.POST:
+        return _save_settings(request, unit)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     return _render(request, unit, _chosen_period(request, unit))
+
+
+def _save_settings(request, unit):
+    form = UnitSettingsForm(request.POST, instance=unit, prefix="pengaturan")
+    if not form.is_valid():
+        return _render(request, Unit.objects.get(pk=unit.pk), _chosen_period(request, unit),
+                       settings_form=form)
+    form.save()
+    if unit.keep_photo_location:
+        text = _("Pengaturan disimpan: lokasi (GPS) foto yang diunggah disimpan.")
+    else:
+        text = _("Pengaturan disimpan: lokasi (GPS) foto yang diunggah dihapus.")
+    messages.success(request, text)
+    return redirect(_manage_url(unit, _chosen_period(request, unit), anchor="pengaturan"))
 
 
 @manager_view

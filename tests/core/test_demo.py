@@ -44,6 +44,13 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """The demo's evidence photos go to a throwaway MEDIA_ROOT, never to ``var/``."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
 @pytest.fixture
 def built():
     return demo.build_demo()
@@ -214,3 +221,53 @@ def test_the_seed_rtl_is_in_the_demo_and_survives_a_rebuild(built):
     assert (done, planned) == (3, 3)
     demo.build_demo()
     assert seed_items() == expected
+
+
+def stored_files(media):
+    return sorted(str(p.relative_to(media)) for p in media.rglob("*") if p.is_file())
+
+
+def test_each_seed_realisasi_has_the_sample_photo_and_a_rebuild_leaves_no_old_files(built,
+                                                                                   media):
+    from PIL import Image
+
+    from skm.followup.models import Evidence, FollowupChange
+
+    def photos():
+        return list(Evidence.objects.filter(
+            realisasi__item__unit__slug="jatinegara-kaum").order_by("realisasi__item__order"))
+
+    first = photos()
+    assert [(e.kind, e.original_name, e.caption) for e in first] == [
+        ("photo", "contoh-dokumentasi-apel.jpg", "Apel PPSU, 17 September 2024")] * 3
+    assert {e.realisasi.item.unsur_codes[0] for e in first} == {"U1", "U2", "U8"}
+    assert demo.SAMPLE_PHOTO.stat().st_size < 150 * 1024
+    for e in first:
+        assert e.file.name.startswith("evidence/jatinegara-kaum/")
+        with e.file.open("rb") as handle:
+            assert Image.open(handle).size == (e.width, e.height) == (960, 640)
+        assert e.uploaded_by.username == "operator.jatinegarakaum"
+    assert FollowupChange.objects.filter(action="evidence_add").count() == 3
+    files_before = stored_files(media)
+    assert len(files_before) == 6  # three photos, three thumbnails
+
+    demo.build_demo()
+    second = photos()
+    files_after = stored_files(media)
+    assert len(second) == 3 and len(files_after) == 6
+    assert sorted(n for e in second for n in (e.file.name, e.thumbnail.name)) == files_after
+    assert not set(files_before) & set(files_after)  # the old files are gone
+
+
+def test_a_failed_rebuild_leaves_the_old_files_and_no_new_ones(built, media, monkeypatch):
+    before = stored_files(media)
+
+    def broken(unit, period):
+        demo_seed_rtl(unit, period)
+        raise RuntimeError("gagal")
+
+    demo_seed_rtl = demo.seed_rtl
+    monkeypatch.setattr(demo, "seed_rtl", broken)
+    with pytest.raises(RuntimeError):
+        demo.build_demo()
+    assert stored_files(media) == before

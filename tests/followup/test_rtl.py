@@ -80,7 +80,7 @@ def test_one_of_three_realised_and_the_others_overdue(operator, region):
     page = text_of(operator.get(rtl_url(region)).content.decode())
     assert "1 dari 3 RTL (33,33%)" in page
     assert "RTL terlambat: 2" in page
-    assert page.count("Terlambat: triwulan yang direncanakan sudah lewat.") == 2
+    assert page.count("Terlambat: waktu yang direncanakan sudah lewat.") == 2
 
 
 def test_the_results_page_links_to_the_rtl(operator, region):
@@ -223,7 +223,8 @@ def test_no_unsur_and_no_quarter_are_refused(operator, region):
     data = item_data(section)
     del data["baru-unsur_codes"], data["baru-quarters"]
     html = operator.post(rtl_url(region, "rtl-add"), data).content.decode()
-    assert "Pilih sedikitnya satu unsur." in html and "Pilih sedikitnya satu triwulan." in html
+    assert "Pilih sedikitnya satu unsur." in html
+    assert "Pilih sedikitnya satu triwulan atau satu bulan." in html
     assert nothing_saved()
 
 
