@@ -11,7 +11,7 @@ from .models import ApiToken
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["prefix", "name", "kind", "unit", "user", "created", "last_used_at",
+    list_display = ["prefix", "name", "kind", "scopes", "unit", "user", "created", "last_used_at",
                     "revoked_at"]
     list_filter = ["kind", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["prefix", "name", "unit__name", "unit__slug", "user__username"]
@@ -20,14 +20,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["name", "kind", "unit", "user"]
-        return ["name", "prefix", "kind", "unit", "user", "created", "last_used_at",
+            return ["name", "kind", "scopes", "unit", "user"]
+        return ["name", "prefix", "kind", "scopes", "unit", "user", "created", "last_used_at",
                 "revoked_at"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return ["prefix", "kind", "unit", "user", "created", "last_used_at", "revoked_at"]
+        return ["prefix", "kind", "scopes", "unit", "user", "created", "last_used_at",
+                "revoked_at"]
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -6,6 +6,11 @@ in lists and on the command line). A lost key cannot be recovered; make a new to
 
 - ``kiosk``: tied to one unit, may only post responses to that unit.
 - ``staff``: acts as one user, with exactly that user's access (skm.core.access).
+
+Scopes narrow what a token may do, never widen the user's access: ``read`` (every GET),
+``write`` (posting responses, RTL and realisasi), ``kiosk`` (posting responses to the token's
+unit, and nothing else). A staff token holds ``read`` and/or ``write``; a kiosk token holds
+``kiosk`` alone.
 """
 
 from __future__ import annotations
@@ -24,6 +29,15 @@ from django.utils.translation import gettext_lazy as _
 PREFIX_LENGTH = 8
 #: last_used_at is written at most this often per token, so reads do not all become writes
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+SCOPE_READ, SCOPE_WRITE, SCOPE_KIOSK = "read", "write", "kiosk"
+SCOPES = (SCOPE_READ, SCOPE_WRITE, SCOPE_KIOSK)
+STAFF_SCOPES = (SCOPE_READ, SCOPE_WRITE)
+
+
+def default_scopes(kind: str) -> list[str]:
+    """What a token of this kind could do before scopes existed: staff read+write, kiosk."""
+    return [SCOPE_KIOSK] if kind == "kiosk" else [SCOPE_READ, SCOPE_WRITE]
 
 
 def hash_key(key: str) -> str:
@@ -56,6 +70,10 @@ class ApiToken(models.Model):
     created = models.DateTimeField(_("dibuat"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
+    #: e.g. ["read", "write"]; empty when made without scopes: the kind's defaults
+    scopes = models.JSONField(_("cakupan"), default=list, blank=True,
+                              help_text=_("read, write (token staf) atau kiosk (token kios). "
+                                          "Kosong: bawaan jenisnya."))
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -87,6 +105,24 @@ class ApiToken(models.Model):
             raise ValidationError(_("Token kios harus punya unit dan tidak punya pengguna."))
         if self.kind == self.Kind.STAFF and (not self.user_id or self.unit_id):
             raise ValidationError(_("Token staf harus punya pengguna dan tidak punya unit."))
+        if not self.scopes:
+            self.scopes = default_scopes(self.kind)
+        if not isinstance(self.scopes, list) or any(s not in SCOPES for s in self.scopes):
+            raise ValidationError({"scopes": _("Cakupan dikenal: read, write, kiosk.")})
+        allowed = [SCOPE_KIOSK] if self.kind == self.Kind.KIOSK else list(STAFF_SCOPES)
+        if any(s not in allowed for s in self.scopes):
+            raise ValidationError({"scopes": _(
+                "Token kios hanya bercakupan kiosk; token staf bercakupan read dan/atau write."
+            )})
+        self.scopes = [s for s in SCOPES if s in self.scopes]  # canonical order, no repeats
+
+    @property
+    def effective_scopes(self) -> frozenset[str]:
+        """The token's scopes; a token saved without any has its kind's defaults."""
+        return frozenset(self.scopes or default_scopes(self.kind))
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.effective_scopes
 
     def set_new_key(self) -> str:
         """Give this (unsaved) token a fresh key; returns the key, which is not kept."""
@@ -111,9 +147,11 @@ class ApiToken(models.Model):
         raise IntegrityError("Tidak dapat membuat awalan token yang unik.")
 
     @classmethod
-    def issue(cls, kind: str, name: str, unit=None, user=None) -> tuple[ApiToken, str]:
-        """A new token and its key. The key exists only in the return value."""
-        token = cls(kind=kind, name=name, unit=unit, user=user)
+    def issue(cls, kind: str, name: str, unit=None, user=None,
+              scopes=None) -> tuple[ApiToken, str]:
+        """A new token and its key. The key exists only in the return value. ``scopes``:
+        a list of SCOPES; None gives the kind's defaults."""
+        token = cls(kind=kind, name=name, unit=unit, user=user, scopes=list(scopes or []))
         token.full_clean(exclude=["prefix", "key_hash"])
         key = token.save_with_new_key()
         return token, key

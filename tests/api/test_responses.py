@@ -12,7 +12,15 @@ from tests.factories import make_region, make_user
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/responses"
-NOT_FOUND = {"detail": "Unit atau layanan tidak ditemukan."}
+NOT_FOUND = {"detail": "Unit atau layanan tidak ditemukan.", "errors": []}
+INVALID = "Data tidak valid; lihat errors."
+
+
+def errors_of(response) -> dict:
+    """The 422 body's errors as {field: message}, after checking the shape."""
+    data = response.json()
+    assert data["detail"] == INVALID
+    return {e["field"]: e["message"] for e in data["errors"]}
 # U8 (pengaduan) and U9 (sarana) differ on purpose: the form asks them in the other order.
 ANSWERS = {"U1": 4, "U2": 3, "U3": 4, "U4": 2, "U5": 3, "U6": 4, "U7": 4, "U8": 1, "U9": 4}
 
@@ -82,7 +90,7 @@ def test_inactive_layanan_is_refused(region, client, kiosk):
     layanan.save()
     response = post(client, kiosk, body())
     assert response.status_code == 422
-    assert response.json() == {"errors": {"layanan": "Layanan ini tidak sedang disurvei."}}
+    assert errors_of(response) == {"layanan": "Layanan ini tidak sedang disurvei."}
     assert stored() == []
 
 
@@ -91,7 +99,7 @@ def test_missing_answer_is_422_naming_it_and_nothing_is_saved(region, client, ki
     del answers["U3"]
     response = post(client, kiosk, body(answers=answers))
     assert response.status_code == 422
-    assert response.json() == {"errors": {"U3": "Pertanyaan ini belum dijawab."}}
+    assert errors_of(response) == {"U3": "Pertanyaan ini belum dijawab."}
     assert stored() == []
 
 
@@ -100,7 +108,7 @@ def test_every_bad_field_is_named(region, client, kiosk):
     response = post(client, kiosk, body(answers=answers, jenis_kelamin="X", usia=7,
                                         pendidikan="SMK"))
     assert response.status_code == 422
-    errors = response.json()["errors"]
+    errors = errors_of(response)
     assert set(errors) == {"U1", "U2", "U4", "U10", "jenis_kelamin", "usia", "pendidikan"}
     assert errors["U1"] == "Pilih salah satu dari empat jawaban."
     assert errors["U10"] == "Unsur U10 tidak ada di kuesioner ini."
@@ -110,14 +118,14 @@ def test_every_bad_field_is_named(region, client, kiosk):
 def test_malformed_requests(region, client, kiosk):
     response = post(client, kiosk, {"layanan": "pkk", "answers": ANSWERS})
     assert response.status_code == 422
-    assert response.json() == {"errors": {"unit": "Wajib diisi."}}
+    assert errors_of(response) == {"unit": "Wajib diisi."}
     response = post(client, kiosk, body(answers=[4, 4, 4]))
     assert response.status_code == 422
-    assert response.json() == {"errors": {"answers": "Harus objek JSON."}}
+    assert errors_of(response) == {"answers": "Harus objek JSON."}
     response = client.post(URL, "{not json", content_type="application/json",
                            headers={"Authorization": f"Bearer {kiosk}"})
     assert response.status_code == 400
-    assert response.json() == {"detail": "Isi permintaan bukan JSON yang sah."}
+    assert response.json() == {"detail": "Isi permintaan bukan JSON yang sah.", "errors": []}
     assert stored() == []
 
 

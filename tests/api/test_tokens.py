@@ -86,7 +86,8 @@ def test_requests_without_a_valid_token_get_401(region, client, headers):
         client.post("/api/v1/responses", {}, content_type="application/json", headers=headers),
     ):
         assert response.status_code == 401
-        assert response.json() == {"detail": "Token tidak ada, tidak dikenal, atau sudah dicabut."}
+        assert response.json() == {
+            "detail": "Token tidak ada, tidak dikenal, atau sudah dicabut.", "errors": []}
         assert response["WWW-Authenticate"].startswith("Bearer")
 
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from skm.api.models import ApiToken
+from skm.api.models import SCOPE_KIOSK, SCOPES, ApiToken
 from skm.units.models import Unit
 
 EXIT_BAD_INPUT = 2
@@ -31,7 +31,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="AKSI")
         create = sub.add_parser("create", help="buat token; kuncinya hanya ditampilkan sekali")
-        create.add_argument("--kind", choices=("kiosk", "staff"), required=True)
+        create.add_argument("--kind", choices=("kiosk", "staff"),
+                            help="jenis token; tanpa ini, menurut --scope (kiosk: kios)")
+        create.add_argument("--scope", action="append", choices=SCOPES, dest="scopes",
+                            metavar="CAKUPAN",
+                            help="read, write atau kiosk; boleh diulang (bawaan: staf read+write, "
+                            "kios kiosk)")
         create.add_argument("--unit", metavar="SLUG", help="unit token kios (wajib untuk kiosk)")
         create.add_argument("--user", metavar="USERNAME", help="pengguna token staf (wajib staff)")
         create.add_argument("--name", required=True, help='nama token, mis. "Kios loket 1"')
@@ -44,7 +49,11 @@ class Command(BaseCommand):
         return getattr(self, f"_{options['action']}")(options)
 
     def _create(self, options):
-        kind, name = options["kind"], options["name"].strip()
+        name, scopes = options["name"].strip(), options["scopes"] or []
+        kind = options["kind"] or ("kiosk" if SCOPE_KIOSK in scopes else "staff" if scopes
+                                   else None)
+        if kind is None:
+            raise _fail("Sebutkan --kind kiosk|staff atau sedikitnya satu --scope.")
         if not name:
             raise _fail("Nama token tidak boleh kosong.")
         unit = user = None
@@ -63,12 +72,13 @@ class Command(BaseCommand):
             if not user.is_active:
                 raise _fail(f"Pengguna {options['user']!r} tidak aktif.")
         try:
-            token, key = ApiToken.issue(kind, name, unit=unit, user=user)
+            token, key = ApiToken.issue(kind, name, unit=unit, user=user, scopes=scopes)
         except ValidationError as exc:
             raise _fail(" ".join(exc.messages)) from None
         owner = f"unit {unit.slug}" if unit else f"pengguna {user.get_username()}"
         self.stderr.write(
-            f"Token {kind} {token.name!r} ({owner}) dibuat, awalan {token.prefix}.\n"
+            f"Token {kind} {token.name!r} ({owner}) dibuat, awalan {token.prefix}, "
+            f"cakupan {'+'.join(token.scopes)}.\n"
             "Kuncinya hanya ditampilkan sekali ini; simpan sekarang. "
             "Dipakai sebagai: Authorization: Bearer <kunci>"
         )
@@ -91,12 +101,13 @@ class Command(BaseCommand):
         if not options["all"]:
             tokens = tokens.active()
         header = f"{'AWALAN':<8}  {'JENIS':<5}  {'UNIT/PENGGUNA':<24}  {'DIBUAT':<16}  " \
-                 f"{'TERAKHIR DIPAKAI':<16}  {'STATUS':<7}  NAMA"
+                 f"{'TERAKHIR DIPAKAI':<16}  {'STATUS':<7}  {'CAKUPAN':<10}  NAMA"
         self.stdout.write(header)
         for t in tokens:
             owner = t.unit.slug if t.unit_id else t.user.get_username()
             status = "aktif" if t.active else "dicabut"
             self.stdout.write(
                 f"{t.prefix:<8}  {t.kind:<5}  {owner:<24}  {_when(t.created):<16}  "
-                f"{_when(t.last_used_at):<16}  {status:<7}  {t.name}"
+                f"{_when(t.last_used_at):<16}  {status:<7}  "
+                f"{'+'.join(sorted(t.effective_scopes, key=SCOPES.index)):<10}  {t.name}"
             )
