@@ -34,6 +34,7 @@ bench: install
 	$(BIN)/python bench/bench_compute.py
 	$(BIN)/python bench/bench_results.py
 	$(BIN)/python bench/bench_reports.py
+	$(BIN)/python bench/bench_submit.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
