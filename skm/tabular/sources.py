@@ -128,6 +128,11 @@ class CsvSource:
     def close(self):
         self.handle.close()
 
+    def fraction(self) -> float:
+        """How much of the file has been read, 0..1 (for a progress bar)."""
+        size = self.path.stat().st_size
+        return min(1.0, self.handle.tell() / size) if size else 1.0
+
     def _skip_bom(self):
         if self.handle.read(3) != codecs.BOM_UTF8:
             self.handle.seek(0)
@@ -202,7 +207,7 @@ class CsvSource:
             block = block[:-1]
         if b"\r" in block:
             block = block.replace(b"\r", b"")
-        if count_block is not None:
+        if count_block is not None and getattr(layout, "countable", True):
             counted = count_block(block, self.delimiter, layout, self.encoding, self.row + 1)
             if counted is not None:
                 self.row += counted.size
@@ -260,11 +265,17 @@ class ExcelSource:
                 f"{path.name}: berkas Excel tidak bisa dibaca ({exc})."
             ) from None
         self.offset = sheet.start[1] if sheet.start else 0
+        self.height = (sheet.total_height or 0) + 1  # calamine gives the last row index
+        self.done = 0
         self.rows = enumerate(sheet.iter_rows(), start=1)
         self.header = self._read_header(is_header)
 
     def close(self):
         pass
+
+    def fraction(self) -> float:
+        """How much of the sheet has been read, 0..1 (for a progress bar)."""
+        return min(1.0, self.done / self.height) if self.height else 1.0
 
     def _text_row(self, row) -> list[str]:
         cells = [cell_text(c) for c in row]
@@ -282,6 +293,7 @@ class ExcelSource:
     def chunks(self, layout) -> Iterator[Chunk]:
         while batch := list(islice(self.rows, CHUNK_ROWS)):
             rows = [self._text_row(r) for _, r in batch]
+            self.done = batch[-1][0]
             yield Chunk(batch[0][0], len(rows), rows_to_columns(rows, layout.needed))
 
 
