@@ -23,9 +23,11 @@ from skm.core.access import can_manage, get_unit, readable_units
 from skm.engine import COMBINE_METHODS, grade_table, ranking
 from skm.engine.profile import FIELD_LABELS, NOT_GIVEN, UNRECOGNISED, ordered_categories
 from skm.present import COMBINE_DESCRIPTIONS, WEIGHT_DESCRIPTIONS, json_number
+from skm.reports.registry import REPORTS
 from skm.results.models import TallyCell
 from skm.results.services import subtree_results, trend, unit_results
 from skm.surveys.recording import current_period
+from skm.surveys.suspicion import flag_summary
 from skm.units.models import Period, Unit
 from skm.units.periods import parse_period
 
@@ -191,6 +193,21 @@ def _method_text(method) -> str:
     return f"{WEIGHT_DESCRIPTIONS[method.weights]}; {COMBINE_DESCRIPTIONS[method.combine]}"
 
 
+REPORT_ORDER = ("tindak-lanjut", "skm", "rekap", "poster")
+
+
+def _report_links(unit, period) -> list[dict]:
+    """Every registered report with a download link per format (skm.reports)."""
+    return [
+        {"label": kind.label,
+         "links": [(fmt.upper(), reverse("report-download", kwargs={
+             "slug": unit.slug, "period": period.code, "kind": kind.name, "fmt": fmt}))
+             for fmt in kind.formats]}
+        for kind in sorted(REPORTS.values(), key=lambda k: REPORT_ORDER.index(k.name)
+                           if k.name in REPORT_ORDER else len(REPORT_ORDER))
+    ]
+
+
 @login_required
 def results(request, slug, period):
     found = get_unit(request.user, slug)
@@ -215,6 +232,10 @@ def results(request, slug, period):
 
     context = {
         "unit": found,
+        "flags": flag_summary(found, shown),
+        "review_url": reverse("review", kwargs={"slug": found.slug, "period": shown.code})
+        if can_manage(request.user, found) else "",
+        "reports": _report_links(found, shown),
         "ancestors": list(readable_units(request.user).filter(pk__in=found.ancestors())),
         "period": shown,
         "data": data,

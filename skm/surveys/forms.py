@@ -38,7 +38,7 @@ PEKERJAAN_LABELS = {
     "Wirausaha": gettext_lazy("Wirausaha"),
     "Lainnya": gettext_lazy("Lainnya"),
 }
-#: The token that lets a double tap on "Kirim" count once.
+#: The one-time form token (signed, see skm.surveys.protection): a form is recorded once.
 TOKEN_FIELD = "kirim_id"
 
 

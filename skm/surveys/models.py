@@ -7,7 +7,7 @@ response is always read by unsur code, never by a question's position on a print
 
 from fractions import Fraction
 
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from skm.core.scopes import UnitScopedManager
@@ -68,18 +68,23 @@ class QuestionnaireVersion(models.Model):
 
     @classmethod
     def default(cls) -> "QuestionnaireVersion":
-        """The nine unsur of the regulation, created on first use."""
-        version, created = cls.objects.get_or_create(
-            version=DEFAULT_QUESTIONNAIRE.version,
-            defaults={"name": "PermenPANRB 14/2017 (9 unsur)", "weights": "equal"},
-        )
-        if created:
-            for position, u in enumerate(DEFAULT_QUESTIONNAIRE.unsur, start=1):
-                QuestionnaireUnsur.objects.create(
-                    questionnaire=version, position=position, code=u.code, name=u.name,
-                    question=u.question, label1=u.labels[0], label2=u.labels[1],
-                    label3=u.labels[2], label4=u.labels[3],
-                )
+        """The nine unsur of the regulation, created on first use: the version and its unsur in
+        one transaction, so a concurrent first request never sees a version without its unsur."""
+        found = cls.objects.filter(version=DEFAULT_QUESTIONNAIRE.version).first()
+        if found is not None:  # the usual case: no savepoint needed
+            return found
+        with transaction.atomic():
+            version, created = cls.objects.get_or_create(
+                version=DEFAULT_QUESTIONNAIRE.version,
+                defaults={"name": "PermenPANRB 14/2017 (9 unsur)", "weights": "equal"},
+            )
+            if created:
+                for position, u in enumerate(DEFAULT_QUESTIONNAIRE.unsur, start=1):
+                    QuestionnaireUnsur.objects.create(
+                        questionnaire=version, position=position, code=u.code, name=u.name,
+                        question=u.question, label1=u.labels[0], label2=u.labels[1],
+                        label3=u.labels[2], label4=u.labels[3],
+                    )
         return version
 
 
@@ -120,6 +125,16 @@ class Response(models.Model):
         L = "L", _("Laki-laki")
         P = "P", _("Perempuan")
 
+    class Flag(models.TextChoices):
+        BURST = "burst", _("Beruntun")
+        DUPLICATE = "duplicate", _("Kembar")
+        STRAIGHT = "straight", _("Jawaban seragam")
+
+    class Review(models.TextChoices):
+        PENDING = "pending", _("Menunggu tinjauan")
+        ACCEPTED = "accepted", _("Diterima")
+        REJECTED = "rejected", _("Ditolak")
+
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
     layanan = models.ForeignKey("units.Layanan", on_delete=models.PROTECT, related_name="+")
     period = models.ForeignKey("units.Period", on_delete=models.PROTECT, related_name="+")
@@ -140,13 +155,37 @@ class Response(models.Model):
     entered_by = models.ForeignKey(
         "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    #: the import that brought this response in (source "import"), else empty
+    batch = models.ForeignKey(
+        "imports.ImportBatch", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="responses",
+    )
+
+    #: why the public form found this response suspicious (see skm.surveys.suspicion):
+    #: reasons from ``Flag``, comma-separated in a fixed order, e.g. ``"burst,duplicate"``
+    flags = models.CharField(_("tanda"), max_length=40, blank=True, default="")
+    #: an operator's decision on a flagged response; ``rejected`` ones are not counted
+    review = models.CharField(_("tinjauan"), max_length=10, blank=True, default="",
+                              choices=Review.choices)
+    reviewed_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("waktu tinjauan"), null=True, blank=True)
 
     objects = UnitScopedManager()
 
     class Meta:
-        indexes = [models.Index(fields=["unit", "period", "layanan"])]
+        indexes = [
+            models.Index(fields=["unit", "period", "layanan"]),
+            # the few flagged or reviewed responses, for the results page's flag summary
+            models.Index(fields=["unit", "period"], name="response_flagged",
+                         condition=~models.Q(flags="") | ~models.Q(review="")),
+        ]
         verbose_name = _("respons")
         verbose_name_plural = _("respons")
+
+    def flag_list(self) -> list[str]:
+        return [f for f in self.flags.split(",") if f]
 
     def answers(self) -> dict[str, int | None]:
         """``{unsur code: answer}`` for this response's questionnaire version."""

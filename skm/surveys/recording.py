@@ -18,6 +18,7 @@ from skm.results import summary
 from skm.units.models import Layanan, Period, Unit
 from skm.units.periods import period_containing
 
+from . import suspicion
 from .models import QuestionnaireVersion, Response
 
 MIN_AGE, MAX_AGE = 10, 120
@@ -123,8 +124,15 @@ def record_response(
     period: Period | None = None,
     submitted_at=None,
     require_all: bool = True,
+    origin: str | None = None,
 ) -> Response:
-    """Validate and store one response in one transaction; raises :class:`ResponseInvalid`."""
+    """Validate and store one response in one transaction; raises :class:`ResponseInvalid`.
+
+    ``origin`` names who sent it over the network (``"ip:<address>"``, ``"kiosk:<device>"``):
+    given, the response is checked for bursts, duplicates and straight lines and flagged (see
+    :mod:`skm.surveys.suspicion`); flagged responses are stored and counted all the same.
+    Staff channels (paper, import) pass none.
+    """
     if layanan.unit_id != unit.pk:
         raise ResponseInvalid({"layanan": _("Layanan ini bukan layanan unit tersebut.")})
     if not layanan.active:
@@ -143,5 +151,7 @@ def record_response(
             **slots,
             **profile,
         )
+        if origin:
+            suspicion.check(response, origin)
         summary.apply([response])
         return response

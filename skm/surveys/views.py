@@ -7,27 +7,21 @@ the page. See docs/survey-form.md.
 
 from __future__ import annotations
 
-import re
-import uuid
-
-from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from skm.core.access import can_manage
 from skm.units.models import Layanan, Unit
 
-from . import qr
+from . import protection, qr
 from .forms import TOKEN_FIELD, SurveyForm
 from .models import Response
-from .recording import ResponseInvalid, questionnaire_for, record_response
+from .recording import ResponseInvalid, questionnaire_for, record_response, validate
 
 KIOSK_REFRESH_SECONDS = 6
-#: how long a sent form's token is remembered, so a double tap on "Kirim" counts once
-TOKEN_SECONDS = 60 * 60
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _unit(slug: str) -> Unit:
@@ -51,7 +45,9 @@ def _form_url(unit: Unit, layanan: Layanan) -> str:
     return reverse("survey-form", kwargs={"unit_slug": unit.slug, "layanan_slug": layanan.slug})
 
 
-def _render_form(request, unit, layanan, form, kiosk, token, status=200):
+def _render_form(request, unit, layanan, form, kiosk, token=None, status=200, **notices):
+    """The form page; ``token`` is the one the form was sent with, if it may be sent again,
+    else a fresh one is issued. ``notices``: ``expired=True`` or ``retry_after=seconds``."""
     context = {
         "unit": unit,
         "layanan": layanan,
@@ -59,9 +55,22 @@ def _render_form(request, unit, layanan, form, kiosk, token, status=200):
         "kiosk": kiosk,
         "action": _with_kiosk(_form_url(unit, layanan), kiosk),
         "token_field": TOKEN_FIELD,
-        "token": token,
+        "token": token or protection.issue_token(layanan.pk),
+        "honeypot_field": protection.HONEYPOT_FIELD,
+        **notices,
     }
     return render(request, "surveys/form.html", context, status=status)
+
+
+def _register_kiosk(request, unit: Unit, kiosk: bool, response):
+    """An operator (logged in, managing ``unit``) opening kiosk mode makes this browser a
+    registered kiosk device of the unit: a signed cookie, so the rate limit counts this device
+    on its own rather than the office's shared address."""
+    user = request.user
+    if kiosk and user.is_authenticated and can_manage(user, unit):
+        device = protection.kiosk_device(request, unit.pk)
+        protection.register_kiosk(response, unit.pk, device)
+    return response
 
 
 @never_cache
@@ -73,40 +82,68 @@ def unit_page(request, unit_slug):
     active = list(unit.layanan.filter(active=True))
     if len(active) == 1:
         form = SurveyForm(questionnaire_for(unit))
-        return _render_form(request, unit, active[0], form, kiosk, uuid.uuid4().hex)
+        return _register_kiosk(request, unit, kiosk,
+                               _render_form(request, unit, active[0], form, kiosk))
     links = [(item, _with_kiosk(_form_url(unit, item), kiosk)) for item in active]
-    return render(request, "surveys/unit.html", {"unit": unit, "links": links, "kiosk": kiosk})
+    page = render(request, "surveys/unit.html", {"unit": unit, "links": links, "kiosk": kiosk})
+    return _register_kiosk(request, unit, kiosk, page)
 
 
 @never_cache  # a shared kiosk must not show the last respondent's answers on "Back"
 @require_http_methods(["GET", "HEAD", "POST"])
 def form_page(request, unit_slug, layanan_slug):
+    """GET: a fresh form with a one-time token. POST, in this order: the rate limit (429 with
+    the answers kept), the honeypot (thanks, nothing stored), the token (missing or expired:
+    the form again; already used: thanks, nothing stored), then ``record_response``."""
     unit = _unit(unit_slug)
     layanan = _layanan(unit, layanan_slug)
     kiosk = _is_kiosk(request)
     version = questionnaire_for(unit)
     if request.method != "POST":
-        return _render_form(request, unit, layanan, SurveyForm(version), kiosk, uuid.uuid4().hex)
+        page = _render_form(request, unit, layanan, SurveyForm(version), kiosk)
+        return _register_kiosk(request, unit, kiosk, page)
 
+    origin = protection.origin_of(request, unit.pk, kiosk)
     form = SurveyForm(version, request.POST)
-    token = request.POST.get(TOKEN_FIELD, "")
-    token = token if _TOKEN.match(token) else ""
-    key = f"skm:survey-sent:{layanan.pk}:{token}"
+    raw_token = request.POST.get(TOKEN_FIELD, "")
+    nonce = protection.read_token(raw_token, layanan.pk)
+    wait = protection.hit(origin, protection.form_rate())
+    if wait:
+        page = _render_form(request, unit, layanan, form, kiosk, raw_token if nonce else None,
+                            status=429, retry_after=wait)
+        page["Retry-After"] = str(wait)
+        return page
     thanks = _with_kiosk(
         reverse("survey-thanks", kwargs={"unit_slug": unit.slug, "layanan_slug": layanan.slug}),
         kiosk,
     )
-    if token and cache.get(key):
-        # the same filled-in form sent again (a double tap): it was recorded once already
+    if protection.honeypot_filled(request.POST):
+        if nonce:
+            protection.claim(nonce)
+        protection.log_honeypot(unit.slug, layanan.slug, origin)
+        return _see_other(thanks)  # a bot learns nothing; nothing is stored
+    if nonce is None:
+        # no token, a forged one or one older than two hours: nothing stored, answers kept;
+        # problems with the answers are shown at once so one more "Kirim" is enough
+        try:
+            validate(form.submission(), version)
+        except ResponseInvalid as invalid:
+            form.errors = invalid.errors
+            return _render_form(request, unit, layanan, form, kiosk)
+        return _render_form(request, unit, layanan, form, kiosk, expired=True)
+    if not protection.claim(nonce):
+        # this form was recorded already (a double tap, "Back" and send, a replay)
         return _see_other(thanks)
     source = Response.Source.KIOSK if kiosk else Response.Source.ONLINE
     try:
-        record_response(unit, layanan, form.submission(), source=source)
+        record_response(unit, layanan, form.submission(), source=source, origin=origin)
     except ResponseInvalid as invalid:
+        protection.release(nonce)
         form.errors = invalid.errors
-        return _render_form(request, unit, layanan, form, kiosk, token or uuid.uuid4().hex)
-    if token:
-        cache.set(key, 1, TOKEN_SECONDS)
+        return _render_form(request, unit, layanan, form, kiosk, raw_token)
+    except BaseException:
+        protection.release(nonce)  # nothing was stored: the same form may be sent again
+        raise
     return _see_other(thanks)
 
 

@@ -47,8 +47,9 @@ def require_chromium():
 
 
 @contextmanager
-def phone_page():
-    """A page in headless Chromium emulating a phone.
+def phone_page(**options):
+    """A page in headless Chromium emulating a phone (``options`` go to the browser context,
+    e.g. ``bypass_csp=True`` to inject a test script into a page under our CSP).
 
     Playwright's sync API runs an event loop in this thread, and Django's connections are
     per-context while a loop runs: touch the database only outside this block.
@@ -57,7 +58,7 @@ def phone_page():
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(**PHONE)
+        context = browser.new_context(**PHONE, **options)
         context.set_default_timeout(15_000)
         try:
             yield context.new_page()

@@ -124,6 +124,12 @@ def region():
     return make_region()
 
 
+def send(client, url, data):
+    """POST ``data`` as a browser does: with the one-time token of a freshly rendered form."""
+    token = parse(client.get(url)).find("input", name="kirim_id").attrs["value"]
+    return client.post(url, {**data, "kirim_id": token})
+
+
 # ---- the form -------------------------------------------------------------------------------
 
 def test_form_shows_the_nine_unsur_in_order_with_the_official_labels(client, region):
@@ -173,7 +179,7 @@ def test_form_has_the_optional_profile_and_asks_nothing_personal(client, region)
     names = {n.attrs.get("name") for n in form.find_all() if n.tag in ("input", "select",
                                                                         "textarea")}
     assert names == set(CODES) | {"csrfmiddlewaretoken", "kirim_id", "jenis_kelamin", "usia",
-                                  "pendidikan", "pekerjaan", "saran"}
+                                  "pendidikan", "pekerjaan", "saran", "situs_web"}
     for personal in ("nama", "nik", "telepon", "alamat", "email"):
         assert personal not in names
     assert doc.find("html").attrs["lang"] == "id"
@@ -196,7 +202,7 @@ def test_page_is_small_and_makes_no_external_request(client, region):
 def test_a_valid_post_stores_one_response_by_code_and_thanks(client, region):
     data = answers(jenis_kelamin="P", usia="67", pendidikan="SMA", pekerjaan="Lainnya",
                    saran="Antrean agak lama.")
-    response = client.post(FORM, data)
+    response = send(client, FORM, data)
     assert response.status_code in (302, 303)
     assert response["Location"] == THANKS
     stored = Response.objects.unscoped().get()
@@ -230,7 +236,7 @@ def test_answers_follow_the_unsur_code_not_the_printed_position(client, region):
     assert [f.find("input").attrs["name"] for f in fieldsets] == order
     assert fieldsets[7].find("legend").text().startswith("8. ")
     assert "sarana" in fieldsets[7].find("legend").text()
-    client.post(FORM, answers(U8="1", U9="4"))
+    send(client, FORM, answers(U8="1", U9="4"))
     stored = Response.objects.unscoped().get()
     assert stored.answers()["U8"] == 1 and stored.answers()["U9"] == 4
     assert stored.questionnaire == version
@@ -318,7 +324,7 @@ def test_a_unit_with_one_active_layanan_shows_its_form_directly(client, region):
     assert len(question_fieldsets(doc)) == 9
     action = doc.find("form", method="post").attrs["action"]
     assert action == "/s/pkm-pulo-gadung/poli-umum/"
-    assert client.post(action, answers()).status_code in (302, 303)
+    assert send(client, action, answers()).status_code in (302, 303)
     assert Response.objects.unscoped().get().layanan.slug == "poli-umum"
 
 
@@ -354,7 +360,9 @@ def test_csrf_is_enforced(region):
     assert not Response.objects.unscoped().exists()
     doc = parse(client.get(FORM))
     token = doc.find("input", name="csrfmiddlewaretoken").attrs["value"]
-    response = client.post(FORM, {**answers(), "csrfmiddlewaretoken": token})
+    kirim_id = doc.find("input", name="kirim_id").attrs["value"]
+    response = client.post(FORM, {**answers(), "csrfmiddlewaretoken": token,
+                                  "kirim_id": kirim_id})
     assert response.status_code in (302, 303)
     assert Response.objects.unscoped().count() == 1
 
@@ -363,7 +371,7 @@ def test_csrf_is_enforced(region):
 def test_responses_go_to_the_units_current_period(client, region, kind):
     region.kelurahan.period_kind = kind
     region.kelurahan.save()
-    client.post(FORM, answers())
+    send(client, FORM, answers())
     stored = Response.objects.unscoped().get()
     assert stored.period == current_period(region.kelurahan)
     assert stored.period.code == period_containing(timezone.localdate(), kind).code
@@ -372,13 +380,13 @@ def test_responses_go_to_the_units_current_period(client, region, kind):
 
 def test_a_response_for_one_unit_never_lands_in_another(client, region):
     # both kelurahan have a layanan "pkk"
-    assert client.post("/s/rawamangun/pkk/", answers()).status_code in (302, 303)
+    assert send(client, "/s/rawamangun/pkk/", answers()).status_code in (302, 303)
     stored = Response.objects.unscoped().get()
     assert stored.unit == region.sibling
     assert stored.layanan == region.sibling_layanan[0]
     assert stored.layanan.unit == region.sibling
     assert not Response.objects.within([region.kelurahan]).exists()
-    client.post(FORM, answers())
+    send(client, FORM, answers())
     assert Response.objects.within([region.kelurahan]).get().layanan == region.layanan[0]
     assert Response.objects.within([region.sibling]).count() == 1
 

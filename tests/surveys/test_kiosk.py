@@ -20,6 +20,13 @@ def region():
     return make_region()
 
 
+def send(client, url, data):
+    """POST ``data`` as a browser does: with the one-time token of a freshly rendered form."""
+    match = re.search(r'name="kirim_id" value="([^"]+)"', client.get(url).content.decode())
+    assert match, "no kirim_id on the page"
+    return client.post(url, {**data, "kirim_id": match.group(1)})
+
+
 def form_action(html: str) -> str:
     match = re.search(r'<form method="post" action="([^"]*)"', html)
     assert match, "no POST form on the page"
@@ -38,7 +45,7 @@ def test_the_kiosk_form_keeps_kiosk_mode_through_the_post(client, region):
 
 
 def test_a_kiosk_response_is_marked_kiosk_and_the_thanks_page_starts_over(client, region):
-    response = client.post(FORM + "?kiosk=1", ANSWERS)
+    response = send(client, FORM + "?kiosk=1", ANSWERS)
     assert response.status_code in (302, 303)
     assert response["Location"] == FORM + "terima-kasih/?kiosk=1"
     assert Response.objects.unscoped().get().source == "kiosk"
@@ -58,7 +65,7 @@ def test_a_kiosk_response_is_marked_kiosk_and_the_thanks_page_starts_over(client
 
 
 def test_without_kiosk_the_response_is_online_and_nothing_refreshes(client, region):
-    response = client.post(FORM, ANSWERS)
+    response = send(client, FORM, ANSWERS)
     assert response["Location"] == FORM + "terima-kasih/"
     assert Response.objects.unscoped().get().source == "online"
     html = client.get(response["Location"]).content.decode()
@@ -68,16 +75,16 @@ def test_without_kiosk_the_response_is_online_and_nothing_refreshes(client, regi
 
 @pytest.mark.parametrize("value", ["0", "yes", ""])
 def test_only_kiosk_1_is_kiosk_mode(client, region, value):
-    client.post(f"{FORM}?kiosk={value}", ANSWERS)
+    send(client, f"{FORM}?kiosk={value}", ANSWERS)
     assert Response.objects.unscoped().get().source == "online"
 
 
 def test_an_invalid_kiosk_post_stays_in_kiosk_mode(client, region):
-    response = client.post(FORM + "?kiosk=1", {**ANSWERS, "U2": ""})
+    response = send(client, FORM + "?kiosk=1", {**ANSWERS, "U2": ""})
     assert response.status_code == 200
     assert form_action(response.content.decode()) == FORM + "?kiosk=1"
     assert not Response.objects.unscoped().exists()
-    client.post(FORM + "?kiosk=1", ANSWERS)
+    send(client, FORM + "?kiosk=1", ANSWERS)
     assert Response.objects.unscoped().get().source == "kiosk"
 
 
@@ -91,7 +98,7 @@ def test_a_single_layanan_kiosk_goes_straight_back_to_its_form(client, region):
     make_unit("Puskesmas Pulo Gadung", "pkm", "puskesmas", region.kecamatan, ["Poli Umum"])
     html = client.get("/s/pkm/?kiosk=1").content.decode()
     assert form_action(html) == "/s/pkm/poli-umum/?kiosk=1"
-    response = client.post("/s/pkm/poli-umum/?kiosk=1", ANSWERS)
+    response = send(client, "/s/pkm/poli-umum/?kiosk=1", ANSWERS)
     thanks = client.get(response["Location"]).content.decode()
     assert meta_refresh(thanks) == "6;url=/s/pkm/poli-umum/?kiosk=1"
     assert "Pilih layanan lain" not in thanks  # nothing else to choose
