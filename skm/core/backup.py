@@ -398,6 +398,7 @@ def restore_backup(source: Path, force: bool = False,
                    using: str = DEFAULT_DB_ALIAS) -> RestoreReport:
     """Restore a backup into this database and MEDIA_ROOT; all or nothing (module docstring)."""
     from skm.results import summary
+    from skm.results.models import SummaryRevision
     from skm.units.models import Period, Unit
 
     connection = connections[using]
@@ -456,6 +457,11 @@ def restore_backup(source: Path, force: bool = False,
                 summary.rebuild(units, periods)
                 if summary.differences(units, periods):
                     raise BackupError("Tabel ringkasan tetap tidak sesuai setelah dibangun ulang.")
+            if force:
+                # over data a running server may have seen: new revision tokens, so it cannot
+                # reuse region figures remembered under tokens the restored rows carry again
+                summary._bump(SummaryRevision.objects.using(using)
+                              .values_list("unit_id", "period_id"))
         _swap_media(new_media, root, work)
         return RestoreReport(manifest, rows, restored_files, out_of_step)
     finally:

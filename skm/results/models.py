@@ -29,3 +29,23 @@ class TallyCell(models.Model):
                 name="tally_cell_key",
             )
         ]
+
+
+class SummaryRevision(models.Model):
+    """A token that changes whenever a unit's cells in a period change, in the same transaction.
+
+    Lets a region's figures, which read tens of thousands of cells, be remembered between
+    requests: the remembered figures are keyed by the tokens of every unit below, so any change
+    of any cell below gives a new key (:func:`skm.results.services.subtree_results`). A random
+    token rather than a counter, so that a database restored to an earlier state can never
+    make a later state look like one already seen.
+    """
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey("units.Period", on_delete=models.CASCADE, related_name="+")
+    token = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period"], name="summary_revision_key")
+        ]

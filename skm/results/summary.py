@@ -13,6 +13,7 @@ row locks in the same order and cannot deadlock.
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from collections.abc import Iterable
 
@@ -22,7 +23,7 @@ from django.db.models import Count
 from skm.engine.profile import age_group
 from skm.surveys.models import SLOTS, Response
 
-from .models import TallyCell
+from .models import SummaryRevision, TallyCell
 
 PROFILE_DIMENSIONS = {"gender": "gender", "age": "age", "education": "education",
                       "occupation": "occupation"}
@@ -62,6 +63,37 @@ def apply(responses: Iterable[Response], sign: int = 1) -> None:
     _upsert(counts)
 
 
+def apply_counts(counts: Counter) -> None:
+    """Add counts already aggregated by a bulk load, in the caller's transaction.
+
+    Keys are ``(unit_id, period_id, layanan_id, questionnaire_id, dimension, value)`` as
+    :func:`cells_of` names them; one upsert per distinct cell instead of one per response.
+    """
+    _upsert(counts)
+
+
+def _bump(pairs) -> None:
+    """Give each (unit_id, period_id) a new revision token: its cells changed (same transaction).
+
+    Regions' figures are remembered under these tokens (``SummaryRevision``).
+    """
+    pairs = sorted(set(pairs))
+    if not pairs:
+        return
+    table = connection.ops.quote_name(SummaryRevision._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), 500):
+            batch = pairs[start : start + 500]
+            params = [p for unit_id, period_id in batch
+                      for p in (unit_id, period_id, secrets.randbits(62))]
+            cursor.execute(
+                f"INSERT INTO {table} (unit_id, period_id, token) VALUES "
+                + ", ".join(["(%s, %s, %s)"] * len(batch))
+                + " ON CONFLICT (unit_id, period_id) DO UPDATE SET token = excluded.token",
+                params,
+            )
+
+
 def _upsert(counts: Counter) -> None:
     rows = sorted((key, n) for key, n in counts.items() if n)
     if not rows:
@@ -79,11 +111,14 @@ def _upsert(counts: Counter) -> None:
                 f"DO UPDATE SET count = {table}.count + excluded.count",
                 params,
             )
+        _bump((key[0], key[1]) for key, _n in rows)
 
 
 def fresh_counts(units, periods) -> Counter:
     """What the cells of these units and periods should hold, by GROUP BY on the responses."""
-    responses = Response.objects.within(units).filter(period__in=periods)
+    # a rejected response (skm.surveys.review) is not counted
+    responses = (Response.objects.within(units).filter(period__in=periods)
+                 .exclude(review=Response.Review.REJECTED))
     keys = ("unit_id", "period_id", "layanan_id", "questionnaire_id")
     counts: Counter = Counter()
     for row in responses.values(*keys).annotate(n=Count("id")).order_by():
@@ -124,3 +159,5 @@ def rebuild(units, periods) -> None:
     with transaction.atomic():
         TallyCell.objects.filter(unit__in=units, period__in=periods).delete()
         _upsert(fresh_counts(units, periods))
+        _bump((getattr(unit, "pk", unit), getattr(period, "pk", period))
+              for unit in units for period in periods)
