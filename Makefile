@@ -6,14 +6,14 @@ STAMP := $(VENV)/.installed-stamp
 # The PostgreSQL of `make test-postgres` (pytest-django creates and drops test_<name> in it).
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install test test-postgres demo lint bench clean
+.PHONY: install test test-postgres demo lint bench audit clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
 test: install
@@ -35,6 +35,12 @@ bench: install
 	$(BIN)/python bench/bench_results.py
 	$(BIN)/python bench/bench_reports.py
 	$(BIN)/python bench/bench_submit.py
+	$(BIN)/python bench/bench_import.py
+
+# Known vulnerabilities in the pinned versions (pip-audit; needs PyPI's JSON API online).
+AUDIT_STRICT ?= --strict
+audit: install
+	$(BIN)/pip-audit --requirement requirements.lock --no-deps --disable-pip --progress-spinner off $(AUDIT_STRICT)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -84,5 +86,7 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         out.write("")
+        # served on http://127.0.0.1: no redirect to https, no Secure-only cookies
+        os.environ.setdefault("SKM_HTTPS", "0")
         call_command("serve", host=options["host"], port=options["port"],
                      verbosity=verbosity)
