@@ -330,7 +330,20 @@ def _build(rng: random.Random) -> DemoSummary:
         summary_table.rebuild([kelurahan, sibling], list(periods.values()))
         _users(units)
         seed_rtl(kelurahan, periods["2024-S2"])
+        publish_demo(kelurahan, sibling, periods, summary)
     return summary
+
+
+def publish_demo(kelurahan: Unit, sibling: Unit, periods: dict[str, Period],
+                 summary: DemoSummary) -> None:
+    """Both semesters of Jatinegara Kaum and Semester II of Rawamangun are public, so
+    /p/jatinegara-kaum/ shows the seed's 98,72 with its trend and RTL, and /p/pulo-gadung/ the
+    kecamatan's figure for 2024-S2 (every unit with answers in it has published)."""
+    from skm.publication.services import publish
+
+    admin = User.objects.get(username=USERS[0].username)
+    for unit, code in ((kelurahan, "2024-S1"), (kelurahan, "2024-S2"), (sibling, "2024-S2")):
+        publish(unit, periods[code], admin, respondents=summary.responses[(unit.slug, code)])
 
 
 #: The seed report's Tabel 2 and BAB III: its three priority unsur, one activity each.

@@ -271,3 +271,23 @@ def test_a_failed_rebuild_leaves_the_old_files_and_no_new_ones(built, media, mon
     with pytest.raises(RuntimeError):
         demo.build_demo()
     assert stored_files(media) == before
+
+
+def test_the_demo_publishes_the_seed_period_on_the_public_page(built, client):
+    """/p/jatinegara-kaum/ shows the seed's 98,72 with both semesters in its trend, and the
+    kecamatan's page its figure for 2024-S2: both kelurahan published it."""
+    from skm.formatting import decimal_id
+    from skm.results.services import subtree_results
+
+    page = client.get("/p/jatinegara-kaum/").content.decode()
+    assert "98,72" in page
+    s1 = results("jatinegara-kaum", "2024-S1").result.overall.konversi
+    assert decimal_id(s1) in page
+    region = subtree_results(Unit.objects.get(slug="pulo-gadung"),
+                             Period.objects.get(code="2024-S2"))[0].result.overall.konversi
+    assert decimal_id(region) in client.get("/p/pulo-gadung/").content.decode()
+    # a rebuild publishes again without duplicates
+    demo.build_demo()
+    from skm.publication.models import Publication
+
+    assert Publication.objects.unscoped().count() == 3
