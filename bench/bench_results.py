@@ -65,6 +65,7 @@ def setup_django(url: str) -> None:
     os.environ.setdefault("SKM_VAR_DIR", str(OUT / "var"))
     (Path(os.environ["SKM_VAR_DIR"]) / "static").mkdir(parents=True, exist_ok=True)
     os.environ["SKM_ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+    os.environ.setdefault("SKM_HTTPS", "0")  # the test client speaks plain HTTP
     os.environ["DJANGO_SETTINGS_MODULE"] = "skm.settings"
     import django
 
@@ -273,6 +274,23 @@ def main() -> int:
                         results_ms, "target < 300 ms: " + ("met" if results_ms < TARGET_MS
                                                           else "NOT met")))
     figures.append(("`services.unit_results` (numbers only)", results_ms, ""))
+
+    # the REST API's results endpoint, with a read token of the admin
+    from skm.api.models import ApiToken
+
+    ApiToken.objects.filter(name="bench-results").delete()
+    _token, key = ApiToken.issue("staff", "bench-results", user=admin, scopes=["read"])
+    api_path = f"/api/v1/units/{SLUG}/results/{PERIOD}"
+    api_client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    def api():
+        response = api_client.get(api_path)
+        assert response.status_code == 200, (response.status_code, response.content[:200])
+        return response
+
+    assert api().json()["overall"]["respondents"] > 0
+    figures.append((f"REST API `GET {api_path}` (test client, read token)",
+                    median_ms(api, args.runs), ""))
 
     if "results" in get_commands():
         skm = str(Path(sys.executable).with_name("skm"))

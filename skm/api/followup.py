@@ -18,9 +18,9 @@ from ninja.params import P
 
 from skm.followup import evidence as evidence_files
 from skm.followup.forms import RealisasiForm, RtlItemForm
+from skm.followup.history import ITEM_FIELDS, REALISASI_FIELDS, diff, record, snapshot
 from skm.followup.models import Evidence, FollowupChange, Realisasi, RtlItem
 from skm.followup.services import completion, is_overdue, items_of
-from skm.followup.views import ITEM_FIELDS, REALISASI_FIELDS
 from skm.present import json_number
 from skm.units.models import Period, Unit
 from skm.units.periods import parse_period
@@ -102,31 +102,6 @@ def item_dict(item: RtlItem, today=None) -> dict:
     }
 
 
-# -- history, as the RTL page writes it -----------------------------------------------------------
-
-
-def _json(value):
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "code") and hasattr(value, "unit_id"):  # a Section
-        return value.code
-    return value
-
-
-def _snapshot(obj, fields) -> dict:
-    if obj is None:
-        return dict.fromkeys(fields)
-    return {f: _json(getattr(obj, f)) for f in fields}
-
-
-def _diff(before: dict, after: dict) -> dict:
-    return {f: [before[f], after[f]] for f in after if before[f] != after[f]}
-
-
-def _record(item, user, action, changes) -> None:
-    FollowupChange.objects.create(item=item, user=user, action=action, changes=changes)
-
-
 # -- items ----------------------------------------------------------------------------------------
 
 
@@ -172,8 +147,8 @@ def create_rtl(request, slug: Slug, period: PeriodCode, payload: RtlItemIn):
                                 or not errors])
     with transaction.atomic():
         item = form.save()
-        _record(item, request.auth.user, FollowupChange.Action.CREATE,
-                _diff(_snapshot(None, ITEM_FIELDS), _snapshot(item, ITEM_FIELDS)))
+        record(item, request.auth.user, FollowupChange.Action.CREATE,
+                diff(snapshot(None, ITEM_FIELDS), snapshot(item, ITEM_FIELDS)))
     return Status(201, item_dict(item))
 
 
@@ -191,7 +166,7 @@ def update_rtl(request, slug: Slug, period: PeriodCode, item_id: Id, payload: Rt
     unit, shown = _place(request, slug, period, SCOPE_WRITE)
     with transaction.atomic():
         item = _item(unit, shown, item_id)
-        before = _snapshot(item, ITEM_FIELDS)
+        before = snapshot(item, ITEM_FIELDS)
         current = {"unsur_codes": list(item.unsur_codes), "program": item.program,
                    "quarters": list(item.quarters or []), "months": list(item.months or []),
                    "horizon": item.horizon, "section": item.section.code,
@@ -203,9 +178,9 @@ def update_rtl(request, slug: Slug, period: PeriodCode, item_id: Id, payload: Rt
             raise invalid(errors + [e for e in _form_errors(form) if e["field"] != "section"
                                     or not errors])
         item = form.save()
-        changes = _diff(before, _snapshot(item, ITEM_FIELDS))
+        changes = diff(before, snapshot(item, ITEM_FIELDS))
         if changes:
-            _record(item, request.auth.user, FollowupChange.Action.UPDATE, changes)
+            record(item, request.auth.user, FollowupChange.Action.UPDATE, changes)
     return item_dict(item)
 
 
@@ -231,14 +206,14 @@ def put_realisasi(request, slug: Slug, period: PeriodCode, item_id: Id, payload:
     with transaction.atomic():
         item = _item(unit, shown, item_id)
         current = item.realisasi_or_none
-        before = _snapshot(current, REALISASI_FIELDS)
+        before = snapshot(current, REALISASI_FIELDS)
         form = RealisasiForm(data, instance=current or Realisasi(item=item))
         if not form.is_valid():
             raise invalid(_form_errors(form))
         saved = form.save()
-        changes = _diff(before, _snapshot(saved, REALISASI_FIELDS))
+        changes = diff(before, snapshot(saved, REALISASI_FIELDS))
         if changes:
-            _record(item, request.auth.user, FollowupChange.Action.REALISASI, changes)
+            record(item, request.auth.user, FollowupChange.Action.REALISASI, changes)
     return realisasi_dict(saved)
 
 
@@ -280,9 +255,9 @@ def upload_evidence(request, slug: Slug, period: PeriodCode, item_id: Id,
         realisasi = item.realisasi_or_none
         if realisasi is None:
             realisasi = Realisasi.objects.create(item=item)
-            _record(item, user, FollowupChange.Action.REALISASI,
-                    _diff(_snapshot(None, REALISASI_FIELDS),
-                          _snapshot(realisasi, REALISASI_FIELDS)))
+            record(item, user, FollowupChange.Action.REALISASI,
+                    diff(snapshot(None, REALISASI_FIELDS),
+                          snapshot(realisasi, REALISASI_FIELDS)))
         saved = evidence_files.add_evidence(realisasi, prepared, user, caption=caption.strip())
     return Status(201, [evidence_dict(e) for e in saved])
 

@@ -29,6 +29,7 @@ from skm.units.periods import parse_period
 
 from . import evidence as evidence_files
 from .forms import EvidenceEditForm, EvidenceUploadForm, RealisasiForm, RtlItemForm
+from .history import ITEM_FIELDS, REALISASI_FIELDS, diff, record, snapshot
 from .models import Evidence, FollowupChange, Realisasi, RtlItem
 from .services import (
     completion,
@@ -43,10 +44,6 @@ from .services import (
     subtree_completion,
     tanggal_id,
 )
-
-ITEM_FIELDS = ("unsur_codes", "program", "quarters", "months", "horizon", "section",
-               "target_indicator", "order")
-REALISASI_FIELDS = ("status", "tanggal", "deskripsi", "hambatan")
 
 
 def _period_or_404(code: str) -> Period:
@@ -100,30 +97,6 @@ def manager_view(view):
         return view(request, unit, shown, **kwargs)
 
     return wrapper
-
-
-# ---- the history ----------------------------------------------------------------------------
-
-def _json(value):
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "code") and hasattr(value, "unit_id"):  # a Section
-        return value.code
-    return value
-
-
-def _snapshot(obj, fields) -> dict:
-    if obj is None:
-        return dict.fromkeys(fields)
-    return {f: _json(getattr(obj, f)) for f in fields}
-
-
-def _diff(before: dict, after: dict) -> dict:
-    return {f: [before[f], after[f]] for f in after if before[f] != after[f]}
-
-
-def _record(item, user, action, changes):
-    FollowupChange.objects.create(item=item, user=user, action=action, changes=changes)
 
 
 # ---- the page -------------------------------------------------------------------------------
@@ -262,8 +235,8 @@ def item_add(request, unit, period):
         return _page(request, unit, period, add_form=form)
     with transaction.atomic():
         item = form.save()
-        _record(item, request.user, FollowupChange.Action.CREATE,
-                _diff(_snapshot(None, ITEM_FIELDS), _snapshot(item, ITEM_FIELDS)))
+        record(item, request.user, FollowupChange.Action.CREATE,
+                diff(snapshot(None, ITEM_FIELDS), snapshot(item, ITEM_FIELDS)))
     messages.success(request, _("Rencana tindak lanjut ditambahkan."))
     return redirect(_rtl_url(unit, period, anchor=f"rtl-{item.pk}"))
 
@@ -277,15 +250,15 @@ def _item_or_404(unit, period, pk) -> RtlItem:
 def item_edit(request, unit, period, pk):
     with transaction.atomic():
         item = _item_or_404(unit, period, pk)
-        before = _snapshot(item, ITEM_FIELDS)
+        before = snapshot(item, ITEM_FIELDS)
         form = RtlItemForm(request.POST, instance=item, unit=unit, period=period,
                            prefix=f"rtl-{item.pk}")
         valid = form.is_valid()
         if valid:
             item = form.save()
-            changes = _diff(before, _snapshot(item, ITEM_FIELDS))
+            changes = diff(before, snapshot(item, ITEM_FIELDS))
             if changes:
-                _record(item, request.user, FollowupChange.Action.UPDATE, changes)
+                record(item, request.user, FollowupChange.Action.UPDATE, changes)
     if not valid:  # rendered outside the transaction; nothing was written
         return _page(request, unit, period, item_forms={pk: form})
     if changes:
@@ -300,15 +273,15 @@ def realisasi(request, unit, period, pk):
     with transaction.atomic():
         item = _item_or_404(unit, period, pk)
         current = item.realisasi_or_none
-        before = _snapshot(current, REALISASI_FIELDS)
+        before = snapshot(current, REALISASI_FIELDS)
         form = RealisasiForm(request.POST, instance=current or Realisasi(item=item),
                              prefix=f"realisasi-{item.pk}")
         valid = form.is_valid()
         if valid:
             saved = form.save()
-            changes = _diff(before, _snapshot(saved, REALISASI_FIELDS))
+            changes = diff(before, snapshot(saved, REALISASI_FIELDS))
             if changes:
-                _record(item, request.user, FollowupChange.Action.REALISASI, changes)
+                record(item, request.user, FollowupChange.Action.REALISASI, changes)
     if not valid:  # rendered outside the transaction; nothing was written
         return _page(request, unit, period, realisasi_forms={pk: form})
     if changes:
@@ -368,9 +341,9 @@ def evidence_add(request, unit, period, pk):
         realisasi = item.realisasi_or_none
         if realisasi is None:
             realisasi = Realisasi.objects.create(item=item)
-            _record(item, request.user, FollowupChange.Action.REALISASI,
-                    _diff(_snapshot(None, REALISASI_FIELDS),
-                          _snapshot(realisasi, REALISASI_FIELDS)))
+            record(item, request.user, FollowupChange.Action.REALISASI,
+                    diff(snapshot(None, REALISASI_FIELDS),
+                          snapshot(realisasi, REALISASI_FIELDS)))
         saved = evidence_files.add_evidence(realisasi, form.prepared, request.user,
                                             caption=form.cleaned_data["caption"])
     messages.success(request, _("%(n)s berkas dokumentasi ditambahkan.") % {"n": len(saved)})
@@ -388,15 +361,15 @@ def evidence_edit(request, unit, period, evidence):
     with transaction.atomic():
         found = _evidence_or_404(unit, period, evidence)
         fields = ("caption", "order")
-        before = _snapshot(found, fields)
+        before = snapshot(found, fields)
         form = EvidenceEditForm(request.POST, instance=found, prefix=f"dokumentasi-{found.pk}")
         valid = form.is_valid()
         if valid:
             form.save()
-            changes = _diff(before, _snapshot(found, fields))
+            changes = diff(before, snapshot(found, fields))
             if changes:
                 changes["dokumentasi"] = [found.original_name, found.original_name]
-                _record(found.realisasi.item, request.user,
+                record(found.realisasi.item, request.user,
                         FollowupChange.Action.EVIDENCE_EDIT, changes)
     if not valid:  # rendered outside the transaction; nothing was written
         return _page(request, unit, period, evidence_forms={found.pk: form})
