@@ -16,8 +16,8 @@ from __future__ import annotations
 import csv
 import gc
 import hashlib
-import os
 import re
+import shutil
 import tempfile
 import time
 from collections import Counter
@@ -457,7 +457,8 @@ class _Importer:
         else:
             times = [self.default_time] * size
         if layout.saran is not None:
-            saran = [raw.strip() for raw in columns[layout.saran]]
+            # PostgreSQL text cannot hold NUL: drop it, as the form does
+            saran = [raw.replace("\x00", "").strip() for raw in columns[layout.saran]]
             if max(map(len, saran)) > SARAN_MAX:
                 marked = [BAD if len(s) > SARAN_MAX else s for s in saran]
                 self._check(marked, saran, rows, layout.saran,
@@ -708,11 +709,13 @@ def import_file(
             raise SurveyFileError(str(exc)) from None
     temp = None
     if isinstance(file, (bytes, bytearray)):
-        suffix = Path(file_name or "unggahan.csv").suffix or ".csv"
-        handle, temp = tempfile.mkstemp(suffix=suffix)
-        with os.fdopen(handle, "wb") as out:
-            out.write(file)
-        path = Path(temp)
+        # under the upload's own name, so that messages name the file the user sent
+        name = Path(file_name or "unggahan.csv").name or "unggahan.csv"
+        if not Path(name).suffix:
+            name += ".csv"
+        temp = Path(tempfile.mkdtemp()) / name
+        temp.write_bytes(file)
+        path = temp
     else:
         path = Path(file)
         if not path.is_file():
@@ -771,7 +774,7 @@ def import_file(
         if gc_was_enabled:
             gc.enable()
         if temp:
-            os.unlink(temp)
+            shutil.rmtree(temp.parent, ignore_errors=True)
 
 
 def _refused(first: ImportBatch | None, file_name: str) -> ImportRefused:

@@ -106,7 +106,7 @@ def validate(submission: Submission, version: QuestionnaireVersion, require_all:
         if value and value not in allowed:
             errors[name] = _("Pilih salah satu: %(choices)s.") % {"choices": ", ".join(allowed)}
         profile[column] = value
-    saran = (submission.saran or "").strip()
+    saran = (submission.saran or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL
     if len(saran) > SARAN_MAX:
         errors["saran"] = _("Saran paling banyak %(n)s huruf.") % {"n": SARAN_MAX}
     profile["saran"] = saran

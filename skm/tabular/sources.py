@@ -171,7 +171,7 @@ class CsvSource:
                 if self.row >= HEADER_SEARCH_ROWS:
                     break
         except csv.Error as exc:
-            message = f"{self.path.name}: baris {self.row}: CSV rusak ({exc})."
+            message = f"{self.path.name}: baris {self.row + 1}: CSV rusak ({exc})."
             raise SurveyFileError(message) from None
         raise no_header_error(self.path.name)
 
