@@ -436,8 +436,13 @@ def restore_backup(source: Path, force: bool = False,
             if force:
                 tables = model_tables(known.values())
                 with connection.cursor() as cursor:
+                    postgres = connection.vendor == "postgresql"
+                    if postgres:  # TRUNCATE refuses tables with FK checks still pending
+                        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                     for sql in connection.ops.sql_flush(no_style(), tables):
                         cursor.execute(sql)
+                    if postgres:  # the rows below load in any order: check them at commit
+                        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             for index, label in enumerate(manifest.order, start=1):
                 path = directory / model_file(index, label)
                 if not path.is_file():

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -223,16 +222,18 @@ class _Progress:
     """The ``progress`` callback of :func:`import_file`, written to the job row.
 
     The import runs in one transaction; a progress written on its connection would stay
-    invisible to the polling page until the commit. In a thread, a second thread (its own
-    connection) writes the latest figures at most every ``PROGRESS_EVERY`` seconds; a write the
-    database refuses (SQLite while the import holds the write lock) is simply skipped.
+    invisible to the polling page until the commit, and on PostgreSQL that connection is busy
+    with the COPY of the rows, so it must never be used here. In a thread, a second thread (its
+    own connection) writes the latest figures at most every ``PROGRESS_EVERY`` seconds; a write
+    the database refuses (SQLite while the import holds the write lock) is simply skipped. Run
+    synchronously (``SKM_IMPORT_SYNC``), there is nobody to show progress to: nothing is written
+    until the outcome.
     """
 
     def __init__(self, job_id: int, threaded: bool):
         self.job_id = job_id
         self.threaded = threaded
         self.latest: tuple[int, float] | None = None
-        self.written = 0.0
         self.stopped = threading.Event()
         self.thread = None
         if threaded:
@@ -242,14 +243,11 @@ class _Progress:
 
     def __call__(self, rows: int, fraction: float) -> None:
         self.latest = (rows, min(max(fraction, 0.0), 1.0))
-        if not self.threaded and time.monotonic() - self.written >= PROGRESS_EVERY:
-            self._write()
 
     def _write(self) -> None:
         latest, self.latest = self.latest, None
         if latest is None:
             return
-        self.written = time.monotonic()
         try:
             ImportJob.objects.filter(pk=self.job_id).update(
                 rows_done=latest[0], fraction=latest[1], updated=timezone.now())
