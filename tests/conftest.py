@@ -43,11 +43,22 @@ def _fresh_cache(settings):
 
 
 @pytest.fixture
-def run_skm(capsys):
-    """Run the skm CLI in-process: returns (exit code, stdout, stderr)."""
+def run_skm(capsys, monkeypatch):
+    """Run the skm CLI in-process: returns (exit code, stdout, stderr).
+
+    A Django command run from the command line closes every database connection when it ends;
+    in-process that would close the test's own connection (on PostgreSQL: "the connection is
+    closed" at the test's next query), so here it is left open.
+    """
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
     def run(*args):
-        code = main([str(a) for a in args])
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # a Django command's error exits, as in a shell
+            code = exc.code
         out, err = capsys.readouterr()
         return code, out, err
 

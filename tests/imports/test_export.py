@@ -29,22 +29,6 @@ pytestmark = pytest.mark.django_db
 SARAN = 'Antrean lama; petugas "ramah", tapi\nruang tunggu panas'
 
 
-@pytest.fixture
-def run_skm(capsys):
-    """The skm CLI in-process, as a shell sees it: (exit status, stdout, stderr)."""
-    from skm.cli import main
-
-    def run(*args):
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:
-            code = exc.code
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def small_jpeg() -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (30, 120, 200)).save(buffer, "JPEG")
@@ -351,7 +335,6 @@ def test_downloads(data, client, tmp_path):
     assert client.get("/u/jatinegara-kaum/ekspor/unduh/?format=exe").status_code == 400
     bad = client.get("/u/jatinegara-kaum/ekspor/unduh/?format=csv&period=2024-S9")
     assert bad.status_code == 400 and "2024-S9" in bad.content.decode()
-
 
 
 def test_missing_evidence_file_is_reported_not_fatal(data, tmp_path, run_skm):

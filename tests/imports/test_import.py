@@ -24,21 +24,6 @@ from tests.factories import JAKARTA, add_responses, make_unit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def run_skm(capsys):
-    """The skm CLI in-process, as a shell sees it: (exit status, stdout, stderr)."""
-    from skm.cli import main
-
-    def run(*args):
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:
-            code = exc.code
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
 U = [f"U{i}" for i in range(1, 10)]
 SAMPLE = Path(__file__).resolve().parents[2] / "skm" / "data" / "contoh-jatinegara-kaum-2024-S2.csv"
 SAMPLE_LAYANAN = ["Jumantik", "Ketertiban Umum", "PKK", "Posyandu", "PPSU", "RPTRA",
