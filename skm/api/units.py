@@ -11,7 +11,8 @@ from ninja import Path, Query, Router
 from ninja.params import P
 
 from skm.core.access import can_manage, readable_units
-from skm.surveys.models import QuestionnaireVersion, Response
+from skm.results.services import counted
+from skm.surveys.models import QuestionnaireVersion
 from skm.surveys.recording import questionnaire_for
 from skm.units.models import Period, Unit
 
@@ -110,8 +111,7 @@ def _questionnaire_dict(version: QuestionnaireVersion, current: bool) -> dict:
 def list_questionnaires(request, slug: Slug):
     unit = unit_for(request, slug)
     current = questionnaire_for(unit)
-    answered = (Response.objects.within([unit]).values_list("questionnaire_id", flat=True)
-                .distinct().order_by())
+    answered = counted(unit, "questionnaire_id")
     versions = (QuestionnaireVersion.objects.filter(pk__in=[current.pk, *answered])
                 | QuestionnaireVersion.objects.filter(unit=unit)).distinct().order_by("created",
                                                                                        "pk")

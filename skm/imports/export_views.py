@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 
 from skm.core.access import get_unit
 from skm.followup.models import RtlItem
-from skm.surveys.models import Response
+from skm.results.services import counted
 from skm.units.models import Period
 
 from .exporting import ExportError, export_unit, resolve_period, stream_responses_csv
@@ -44,9 +44,8 @@ DOWNLOADS = {
 
 
 def _periods(unit) -> list[Period]:
-    """The periods that hold anything of the unit: responses or RTL items."""
-    ids = set(Response.objects.within([unit]).order_by().values_list("period_id", flat=True)
-              .distinct())
+    """The periods that hold anything of the unit: counted responses or RTL items."""
+    ids = set(counted(unit, "period_id"))
     ids |= set(RtlItem.objects.filter(unit=unit).values_list("period_id", flat=True))
     return list(Period.objects.filter(pk__in=ids).order_by("-start", "end"))
 

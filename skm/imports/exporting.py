@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from skm import __version__
 from skm.followup.models import Evidence, FollowupChange, Realisasi, RtlItem
+from skm.results.services import counted
 from skm.surveys.models import SLOTS, QuestionnaireVersion, Response
 from skm.surveys.recording import questionnaire_for
 from skm.units.models import Layanan, Period, Population, Section, Unit
@@ -105,9 +106,10 @@ def _responses(unit: Unit, period: Period | None):
 
 def response_periods(unit: Unit, period: Period | None) -> list[Period]:
     """The periods that hold responses of ``unit`` (not rejected), in time order."""
-    ids = (_responses(unit, period).exclude(review=REJECTED).order_by()
-           .values_list("period_id", flat=True).distinct())
-    return list(Period.objects.filter(pk__in=list(ids)).order_by("start", "-end"))
+    periods = Period.objects.filter(pk__in=counted(unit, "period_id"))
+    if period is not None:  # a year holds its semesters and triwulan
+        periods = periods.filter(start__gte=period.start, end__lte=period.end)
+    return list(periods.order_by("start", "-end"))
 
 
 def unsur_codes(unit: Unit, period: Period | None) -> list[str]:

@@ -101,10 +101,13 @@ def distribution_chart(rows: Sequence[tuple[str, Sequence[int]]],
         ]
         axes.barh(positions, shares, left=left, height=0.7, color=shade, hatch=hatch,
                   edgecolor="black", linewidth=0.5, label=f"Jawaban {answer + 1}")
-        for y, start, share in zip(positions, left, shares, strict=True):
+        for y, start, share, (_, counts), total in zip(positions, left, shares, rows, totals,
+                                                       strict=True):
             if share >= 5:
                 dark = answer < 2
-                axes.text(start + share / 2, y, _number(share, 1), ha="center", va="center",
+                # the printed share exact and rounded half-up, as the report's tables print it
+                label = decimal_id(Fraction(100 * counts[answer], total), 1)
+                axes.text(start + share / 2, y, label, ha="center", va="center",
                           fontsize=6.5, family=FONT, color="white" if dark else "black",
                           bbox=dict(facecolor="#1a1a1a" if dark else "white", edgecolor="none",
                                     pad=0.6, alpha=0.9) if hatch else None)

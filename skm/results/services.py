@@ -47,6 +47,14 @@ def _cells(units, period: Period):
     return TallyCell.objects.filter(unit__in=units, period__in=period.contained_periods())
 
 
+def counted(unit: Unit, key: str):
+    """The distinct ``key`` ("period_id", "questionnaire_id") of the unit's counted responses
+    (rejected ones are not counted), from the summary table: a few hundred cells, however many
+    responses."""
+    return (TallyCell.objects.filter(unit=unit, dimension="n", count__gt=0)
+            .order_by().values_list(key, flat=True).distinct())
+
+
 def grouped_tallies(cells, keys: tuple[str, ...]) -> dict[tuple, Tally]:
     """One tally per distinct value of ``keys`` (e.g. ``("layanan_id",)``), by unsur code.
 

@@ -25,7 +25,7 @@ from skm.engine.profile import FIELD_LABELS, NOT_GIVEN, UNRECOGNISED, ordered_ca
 from skm.present import COMBINE_DESCRIPTIONS, WEIGHT_DESCRIPTIONS, json_number
 from skm.reports.registry import REPORTS
 from skm.results.models import TallyCell
-from skm.results.services import subtree_results, trend, unit_results
+from skm.results.services import counted, subtree_results, trend, unit_results
 from skm.surveys.recording import current_period
 from skm.surveys.suspicion import flag_summary
 from skm.units.models import Period, Unit
@@ -150,11 +150,7 @@ def unit(request, slug):
 def _period_choices(unit: Unit, shown: Period) -> list[Period]:
     """Periods worth offering in the picker: those with responses for the unit, the years that
     hold them, the current period and the one on screen; latest first."""
-    ids = set(
-        TallyCell.objects.filter(unit=unit, dimension="n", count__gt=0)
-        .order_by().values_list("period_id", flat=True).distinct()
-    )
-    periods = {p.code: p for p in Period.objects.filter(pk__in=ids)}
+    periods = {p.code: p for p in Period.objects.filter(pk__in=counted(unit, "period_id"))}
     for year in {p.year for p in periods.values()}:
         year_period = Period.get_or_create_code(str(year))
         periods[year_period.code] = year_period
