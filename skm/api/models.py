@@ -26,6 +26,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from skm.core import configcache
+
 PREFIX_LENGTH = 8
 #: last_used_at is written at most this often per token, so reads do not all become writes
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -161,10 +163,11 @@ class ApiToken(models.Model):
         """The active token with this key, or None. Records when it was used."""
         if not key or len(key) > 200:
             return None
-        token = (
-            cls.objects.active().select_related("unit", "user").filter(key_hash=hash_key(key))
-            .first()
-        )
+        digest = hash_key(key)
+        # remembered per process until a token, user or unit changes (skm.core.configcache)
+        token = configcache.remember(("api-token", digest), lambda: (
+            cls.objects.active().select_related("unit", "user").filter(key_hash=digest).first()
+        ))
         if token is None:
             return None
         now = timezone.now()

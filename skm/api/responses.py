@@ -17,7 +17,7 @@ from ninja.params import P
 
 from skm.core.access import get_unit, readable_units
 from skm.surveys.models import Response
-from skm.surveys.recording import ResponseInvalid, Submission, record_response
+from skm.surveys.recording import ResponseInvalid, Submission, layanan_of, record_response
 from skm.units.models import Unit
 from skm.units.periods import parse_period
 
@@ -67,7 +67,7 @@ def _postable_unit(token: ApiToken, slug: str) -> Unit:
 def post_response(request, payload: ResponseIn):
     token = require_scope(request, SCOPE_KIOSK, SCOPE_WRITE)
     unit = _postable_unit(token, payload.unit)
-    layanan = unit.layanan.filter(slug=payload.layanan).first()
+    layanan = layanan_of(unit, payload.layanan)
     if layanan is None:
         raise ApiError(404, not_found_message())
     submission = Submission(

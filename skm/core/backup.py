@@ -44,6 +44,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from skm import __version__
+from skm.core import configcache
 
 FORMAT = "skm-backup/1"
 MANIFEST = "manifest.json"
@@ -467,6 +468,9 @@ def restore_backup(source: Path, force: bool = False,
                 # reuse region figures remembered under tokens the restored rows carry again
                 summary._bump(SummaryRevision.objects.using(using)
                               .values_list("unit_id", "period_id"))
+            # rows were loaded without model signals: running processes must forget the units,
+            # tokens and questionnaires they remember (skm.core.configcache)
+            configcache.bump()
         _swap_media(new_media, root, work)
         return RestoreReport(manifest, rows, restored_files, out_of_step)
     finally:

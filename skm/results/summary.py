@@ -100,7 +100,7 @@ def _upsert(counts: Counter) -> None:
         return
     table = connection.ops.quote_name(TallyCell._meta.db_table)
     columns = "unit_id, period_id, layanan_id, questionnaire_id, dimension, value, count"
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(rows), 500):
             batch = rows[start : start + 500]
             placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(batch))

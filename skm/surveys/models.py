@@ -42,13 +42,17 @@ class QuestionnaireVersion(models.Model):
         unsur = [
             Unsur(u.code, u.name, u.question, (u.label1, u.label2, u.label3, u.label4),
                   Fraction(u.weight) if u.weight else None)
-            for u in self.unsur.order_by("position")
+            for u in self.ordered_unsur()
         ]
         return Questionnaire(self.version, tuple(unsur), self.weights)
 
+    def ordered_unsur(self) -> list:
+        """The unsur by position; uses ``prefetch_related("unsur")`` when it was done."""
+        return sorted(self.unsur.all(), key=lambda u: u.position)
+
     def slot_codes(self) -> dict[str, str]:
         """``{"a1": "U1", ...}`` for this version."""
-        return {f"a{u.position}": u.code for u in self.unsur.order_by("position")}
+        return {f"a{u.position}": u.code for u in self.ordered_unsur()}
 
     def copy_as_new(self) -> "QuestionnaireVersion":
         """An editable copy (the original may be frozen by its responses), e.g. to replace U4

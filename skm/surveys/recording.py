@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from skm.core import configcache
 from skm.engine.profile import PEKERJAAN, PENDIDIKAN
 from skm.results import summary
 from skm.units.models import Layanan, Period, Unit
@@ -45,11 +47,31 @@ class Submission:
 
 
 def questionnaire_for(unit: Unit) -> QuestionnaireVersion:
-    return unit.questionnaire or QuestionnaireVersion.default()
+    """The unit's questionnaire version with its unsur loaded; remembered per process until a
+    unit or questionnaire changes (:mod:`skm.core.configcache`). Read-only."""
+
+    def load():
+        version = unit.questionnaire if unit.questionnaire_id else QuestionnaireVersion.default()
+        prefetch_related_objects([version], "unsur")
+        return version
+
+    return configcache.remember(("questionnaire", unit.questionnaire_id), load)
+
+
+def unit_by_slug(slug: str) -> Unit | None:
+    """The unit a public form or kiosk names; remembered like :func:`questionnaire_for`."""
+    return configcache.remember(("unit", slug), lambda: Unit.objects.filter(slug=slug).first())
+
+
+def layanan_of(unit: Unit, slug: str) -> Layanan | None:
+    """``unit``'s layanan ``slug``, active or not (callers decide); remembered per process."""
+    return configcache.remember(("layanan", unit.pk, slug),
+                                lambda: unit.layanan.filter(slug=slug).first())
 
 
 def current_period(unit: Unit) -> Period:
-    return Period.get_or_create_code(period_containing(timezone.localdate(), unit.period_kind).code)
+    code = period_containing(timezone.localdate(), unit.period_kind).code
+    return configcache.remember(("period", code), lambda: Period.get_or_create_code(code))
 
 
 def _answer(value) -> int | None:

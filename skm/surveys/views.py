@@ -7,8 +7,8 @@ the page. See docs/survey-form.md.
 
 from __future__ import annotations
 
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -19,18 +19,31 @@ from skm.units.models import Layanan, Unit
 from . import protection, qr
 from .forms import TOKEN_FIELD, SurveyForm
 from .models import Response
-from .recording import ResponseInvalid, questionnaire_for, record_response, validate
+from .recording import (
+    ResponseInvalid,
+    layanan_of,
+    questionnaire_for,
+    record_response,
+    unit_by_slug,
+    validate,
+)
 
 KIOSK_REFRESH_SECONDS = 6
 
 
 def _unit(slug: str) -> Unit:
-    return get_object_or_404(Unit, slug=slug)
+    unit = unit_by_slug(slug)
+    if unit is None:
+        raise Http404
+    return unit
 
 
 def _layanan(unit: Unit, slug: str) -> Layanan:
     """An active layanan of ``unit``; a closed one answers like one that does not exist."""
-    return get_object_or_404(unit.layanan.filter(active=True), slug=slug)
+    layanan = layanan_of(unit, slug)
+    if layanan is None or not layanan.active:
+        raise Http404
+    return layanan
 
 
 def _is_kiosk(request) -> bool:

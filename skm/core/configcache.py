@@ -1,0 +1,152 @@
+"""Per-process memory of the configuration every submission reads, exact across processes.
+
+A kiosk's submission used to read its API token, the layanan, the unit's questionnaire version
+and its unsur, and the current period: five queries before the one insert that matters. These
+rows change rarely (an admin edits a layanan, revokes a token), so each app process remembers
+them here, under a **generation** that all processes share through the cache (Redis in
+production, the file cache on one machine):
+
+- every save or delete of a watched model (units, layanan, periods, questionnaire versions and
+  their unsur, API tokens, users) gives the generation a new random value, at once and again
+  when the transaction commits;
+- a process reads the generation once per request (a cache GET, far cheaper than the queries);
+  if it differs from the one its memory was filled under, the memory is emptied first.
+
+So a change is seen by every process from the first request that starts after it committed: a
+revoked token is refused at once, exactly as without this memory. If the cache loses the key
+(Redis restarted, the test cache cleared), a new random generation is drawn, which empties every
+process's memory. Changes that bypass model signals (``QuerySet.update``, raw SQL, ``skm
+restore``) must call :func:`bump` themselves; :func:`bump` also runs after ``migrate``.
+
+Values are shared by the requests of one process: callers must treat them as read-only.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import transaction
+from django.db.models.signals import post_delete, post_migrate, post_save
+
+KEY = "skm:config-generation"
+#: entries kept per process; past this the memory starts again (bounds memory under many tokens)
+MAX_ENTRIES = 10_000
+
+#: models whose rows are remembered; a save or delete of any of them starts a new generation
+WATCHED = (
+    "units.Unit",
+    "units.Layanan",
+    "units.Period",
+    "surveys.QuestionnaireVersion",
+    "surveys.QuestionnaireUnsur",
+    "api.ApiToken",
+    settings.AUTH_USER_MODEL,
+)
+#: saves that touch only these fields change nothing remembered (a login, a token's use)
+IGNORED_FIELDS = {
+    settings.AUTH_USER_MODEL: frozenset({"last_login"}),
+    "api.ApiToken": frozenset({"last_used_at"}),
+}
+
+_lock = threading.Lock()
+_memory: dict = {}
+_filled_under: list = [None]  # the generation _memory belongs to
+_request = threading.local()  # .generation: read once per request; None outside a request
+
+
+def _new_generation() -> int:
+    value = secrets.randbits(62)
+    cache.set(KEY, value, None)
+    return value
+
+
+def generation() -> int:
+    """The shared generation: read once per request, on every call outside a request."""
+    seen = getattr(_request, "generation", None)
+    if seen is not None:
+        return seen
+    value = cache.get(KEY)
+    if value is None:
+        # first use, or the cache lost it: a new value no process has filled its memory under
+        cache.add(KEY, secrets.randbits(62), None)
+        value = cache.get(KEY)
+        if value is None:  # pragma: no cover - a cache that refuses to store
+            value = _new_generation()
+    if getattr(_request, "active", False):
+        _request.generation = value
+    return value
+
+
+def remember(key, load):
+    """The value remembered under ``key`` in this generation, else ``load()`` (then remembered).
+
+    ``load`` returning None is not remembered: unknown keys (a mistyped token) ask again.
+    """
+    current = generation()
+    with _lock:
+        if _filled_under[0] != current:
+            _memory.clear()
+            _filled_under[0] = current
+        if key in _memory:
+            return _memory[key]
+    value = load()
+    if value is not None:
+        with _lock:
+            if _filled_under[0] == current:
+                if len(_memory) >= MAX_ENTRIES:
+                    _memory.clear()
+                _memory[key] = value
+    return value
+
+
+def forget_here() -> None:
+    """Empty this process's memory (the shared generation is unchanged)."""
+    with _lock:
+        _memory.clear()
+        _filled_under[0] = None
+    _request.generation = None
+
+
+def bump() -> None:
+    """Start a new generation now and again when the current transaction commits.
+
+    The first makes this process (and this transaction) read afresh; the second covers a process
+    that read the old rows between the first and the commit.
+    """
+    forget_here()
+    _new_generation()
+    transaction.on_commit(_new_generation)
+
+
+def _changed(sender, instance=None, update_fields=None, raw=False, **kwargs):
+    ignored = IGNORED_FIELDS.get(sender._meta.label)
+    if ignored and update_fields and set(update_fields) <= ignored:
+        return
+    bump()
+
+
+def _request_started(**kwargs):
+    _request.active = True
+    _request.generation = None
+
+
+def _request_finished(**kwargs):
+    _request.active = False
+    _request.generation = None
+
+
+def connect() -> None:
+    """Called from ``CoreConfig.ready``."""
+    from django.apps import apps
+
+    for label in WATCHED:
+        model = apps.get_model(label)
+        post_save.connect(_changed, sender=model, dispatch_uid=f"configcache-save-{label}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"configcache-delete-{label}")
+    post_migrate.connect(lambda **kwargs: bump(), dispatch_uid="configcache-migrate", weak=False)
+    request_started.connect(_request_started, dispatch_uid="configcache-request-started")
+    request_finished.connect(_request_finished, dispatch_uid="configcache-request-finished")
