@@ -12,6 +12,7 @@ from .index import (
     CombinedResult,
     Grade,
     GroupResult,
+    GroupSums,
     Method,
     UnsurResult,
     combine,
@@ -21,6 +22,7 @@ from .index import (
     grade_table,
     konversi,
     mean_of_groups,
+    mean_of_sums,
 )
 from .priorities import Priority, priorities, priority_codes, ranking
 from .questionnaire import (
@@ -47,6 +49,7 @@ __all__ = [
     "EngineError",
     "Grade",
     "GroupResult",
+    "GroupSums",
     "Method",
     "Priority",
     "Questionnaire",
@@ -63,6 +66,7 @@ __all__ = [
     "konversi",
     "krejcie_morgan",
     "mean_of_groups",
+    "mean_of_sums",
     "priorities",
     "priority_codes",
     "ranking",

@@ -142,9 +142,66 @@ def evaluate(
     return GroupResult(name, tally.respondents, unsur, ikm)
 
 
-def _mean(values: Iterable[Fraction | None]) -> Fraction | None:
-    present = [v for v in values if v is not None]
-    return sum(present, Fraction(0)) / len(present) if present else None
+@dataclass(frozen=True)
+class GroupSums:
+    """The sums behind :func:`mean_of_groups`, for any set of groups: they add up.
+
+    Per unsur the number of answers, the sum of the groups' NRRs and how many groups had one;
+    the sum of the groups' IKMs and how many had one; the respondents. The sums of a region are
+    its parts' sums added, in any order and exactly (fractions), so a region can be computed
+    from the sums of its units instead of from every layanan again.
+    """
+
+    respondents: int
+    answers: Mapping[str, int]
+    nrr_sum: Mapping[str, Fraction]
+    nrr_count: Mapping[str, int]
+    ikm_sum: Fraction
+    ikm_count: int
+
+    @classmethod
+    def of(cls, result: GroupResult) -> GroupSums:
+        present = {code: u.nrr for code, u in result.unsur.items() if u.nrr is not None}
+        return cls(
+            result.respondents,
+            {code: u.answers for code, u in result.unsur.items()},
+            present,
+            dict.fromkeys(present, 1),
+            result.ikm if result.ikm is not None else Fraction(0),
+            0 if result.ikm is None else 1,
+        )
+
+    @classmethod
+    def add(cls, parts: Iterable[GroupSums]) -> GroupSums:
+        respondents, ikm_count, ikm_sum = 0, 0, Fraction(0)
+        answers: dict[str, int] = {}
+        nrr_sum: dict[str, Fraction] = {}
+        nrr_count: dict[str, int] = {}
+        for part in parts:
+            respondents += part.respondents
+            ikm_sum += part.ikm_sum
+            ikm_count += part.ikm_count
+            for code, n in part.answers.items():
+                answers[code] = answers.get(code, 0) + n
+            for code, value in part.nrr_sum.items():
+                nrr_sum[code] = nrr_sum.get(code, Fraction(0)) + value
+                nrr_count[code] = nrr_count.get(code, 0) + part.nrr_count[code]
+        return cls(respondents, answers, nrr_sum, nrr_count, ikm_sum, ikm_count)
+
+
+def mean_of_sums(
+    sums: GroupSums,
+    questionnaire: Questionnaire = DEFAULT_QUESTIONNAIRE,
+    name: str | None = None,
+) -> GroupResult:
+    """:func:`mean_of_groups` of the groups these sums were added from."""
+    unsur = {}
+    for code in questionnaire.codes:
+        count = sums.nrr_count.get(code, 0)
+        unsur[code] = UnsurResult(code, sums.answers.get(code, 0),
+                                  sums.nrr_sum[code] / count if count else None)
+    ikm = sums.ikm_sum / sums.ikm_count if sums.ikm_count else None
+    return GroupResult(name, sums.respondents, unsur, ikm)
 
 
 def mean_of_groups(
@@ -158,17 +215,7 @@ def mean_of_groups(
     mean of the groups' IKMs ("Rata-rata IKM Layanan"). Groups without a value for an unsur (or
     without any answer) are left out of that mean, never counted as zero.
     """
-    results = list(results)
-    unsur = {}
-    for code in questionnaire.codes:
-        unsur[code] = UnsurResult(
-            code,
-            sum(r.unsur[code].answers for r in results if code in r.unsur),
-            _mean(r.nrr(code) for r in results),
-        )
-    return GroupResult(
-        name, sum(r.respondents for r in results), unsur, _mean(r.ikm for r in results)
-    )
+    return mean_of_sums(GroupSums.add(GroupSums.of(r) for r in results), questionnaire, name)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from django.db.models import Sum
 from skm.engine import (
     COMBINE_METHODS,
     CombinedResult,
+    GroupSums,
     Method,
     Priority,
     Questionnaire,
@@ -24,7 +25,7 @@ from skm.engine import (
     combine,
     evaluate,
     krejcie_morgan,
-    mean_of_groups,
+    mean_of_sums,
     priorities,
 )
 from skm.engine.profile import NOT_GIVEN, UNRECOGNISED
@@ -252,15 +253,45 @@ def subtree_results(
         .order_by("unit_id", "period_id").values_list("unit_id", "period_id", "token")
     )
     if not tokens:  # no cell below was ever written: nothing worth remembering
-        return _subtree_rows(root, units, period, method, questionnaire)
+        return _subtree_rows(root, units, period, method, questionnaire, tokens)
     signature = tuple((u.pk, u.path, u.name) for u in units)
     key = ("subtree", root.pk, period.pk, method, qkey, signature, tokens)
-    return list(_memo(key, lambda: _subtree_rows(root, units, period, method, questionnaire)))
+    return list(_memo(key, lambda: _subtree_rows(root, units, period, method, questionnaire,
+                                                 tokens)))
 
 
-def _subtree_rows(root, units, period, method, questionnaire) -> list[SubtreeRow]:
+def _unit_layanan_tallies(period: Period, tokens) -> dict[tuple, Tally]:
+    """``{(unit_id, layanan_id): tally}`` of the units these revision tokens name.
+
+    Each unit's tallies are remembered under its own tokens, so after a change below a region
+    only the units whose tokens changed have their cells read again (one query for all of
+    them), not the whole region's.
+    """
+    by_unit: dict[int, list] = {}
+    for unit_id, period_id, token in tokens:
+        by_unit.setdefault(unit_id, []).append((period_id, token))
+    keys = {uid: ("unit-tallies", uid, period.pk, tuple(t)) for uid, t in by_unit.items()}
+    found: dict[int, dict] = {}
+    with _MEMO_LOCK:
+        for uid, key in keys.items():
+            if key in _MEMO:
+                _MEMO.move_to_end(key)
+                found[uid] = _MEMO[key]
+    missing = [uid for uid in keys if uid not in found]
+    if missing:
+        fresh: dict[int, dict] = {uid: {} for uid in missing}
+        cells = TallyCell.objects.filter(unit_id__in=missing,
+                                         period__in=period.contained_periods())
+        for (uid, lid), tally in grouped_tallies(cells, ("unit_id", "layanan_id")).items():
+            fresh[uid][lid] = tally
+        for uid, tallies in fresh.items():
+            found[uid] = _memo(keys[uid], lambda t=tallies: t)
+    return {(uid, lid): tally for uid, tallies in found.items() for lid, tally in tallies.items()}
+
+
+def _subtree_rows(root, units, period, method, questionnaire, tokens) -> list[SubtreeRow]:
     qkey = _questionnaire_key(questionnaire)
-    by_unit_layanan = grouped_tallies(_cells(units, period), ("unit_id", "layanan_id"))
+    by_unit_layanan = _unit_layanan_tallies(period, tokens)
     root_depth = root.path.count("/")
     in_tree = {u.id for u in units}
     # (name, tally key, tally, evaluated group) of each layanan, under every unit above it
@@ -277,13 +308,28 @@ def _subtree_rows(root, units, period, method, questionnaire) -> list[SubtreeRow
         for ancestor in unit_path[uid].strip("/").split("/"):
             if int(ancestor) in members:
                 members[int(ancestor)].append((name, key, tally, group))
+    children: dict[int, list[int]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit.id)
+    # children before parents: each level is summed once, from its own layanan and the sums of
+    # the units right below it
     pooled_tally: dict[int, Tally] = {}
-    if method == "pooled":  # children before parents: sum each level once
-        for unit in sorted(units, key=lambda u: -u.path.count("/")):
-            own = [tally for name, _k, tally, _g in members[unit.id]
-                   if name.startswith(f"{unit.id}:")]
-            children = [pooled_tally[u.id] for u in units if u.parent_id == unit.id]
-            pooled_tally[unit.id] = Tally.merge([*own, *children])
+    sums: dict[int, GroupSums] = {}
+    sums_key: dict[int, tuple] = {}
+    for unit in sorted(units, key=lambda u: -u.path.count("/")):
+        own = [part for part in members[unit.id] if part[0].startswith(f"{unit.id}:")]
+        below = children.get(unit.id, [])
+        if method == "pooled":
+            pooled_tally[unit.id] = Tally.merge([*(tally for _n, _k, tally, _g in own),
+                                                 *(pooled_tally[c] for c in below)])
+            continue
+        # mean_of_services: the sums behind the mean (skm.engine.GroupSums) add up, so a
+        # change below recomputes the sums of the units above it from a few parts each
+        key = ("sums", qkey, tuple((n, k) for n, k, _t, _g in own),
+               tuple(sums_key[c] for c in below))
+        sums_key[unit.id] = key
+        sums[unit.id] = _memo(key, lambda own=own, below=below: GroupSums.add(
+            [*(GroupSums.of(group) for _n, _k, _t, group in own), *(sums[c] for c in below)]))
     rows = []
     for unit in units:
         parts = members[unit.id]
@@ -295,9 +341,9 @@ def _subtree_rows(root, units, period, method, questionnaire) -> list[SubtreeRow
                 overall = _memo(("evaluate", qkey, unit.name, _tally_key(total)),
                                 lambda t=total, n=unit.name: evaluate(t, questionnaire, n))
             else:
-                overall = _memo(
-                    ("mean", qkey, unit.name, tuple((n, k) for n, k, _t, _g in parts)),
-                    lambda g=layanan, n=unit.name: mean_of_groups(g, questionnaire, n))
+                overall = _memo(("mean", unit.name, sums_key[unit.id]),
+                                lambda s=sums[unit.id], n=unit.name:
+                                mean_of_sums(s, questionnaire, n))
             result = CombinedResult(Method(questionnaire.weights, method), layanan, overall)
         respondents = sum(tally.respondents for _n, _k, tally, _g in parts)
         rows.append(SubtreeRow(unit, unit.path.count("/") - root_depth, respondents, result))

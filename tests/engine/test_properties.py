@@ -12,12 +12,15 @@ from hypothesis import strategies as st
 
 from skm.engine import (
     DEFAULT_QUESTIONNAIRE,
+    GroupSums,
     Questionnaire,
     Tally,
     Unsur,
     combine,
     evaluate,
     grade,
+    mean_of_groups,
+    mean_of_sums,
     round_half_up,
 )
 
@@ -187,3 +190,23 @@ def test_evaluate_is_independent_of_response_order(rows, questionnaire, data):
     assert after.nrr_map() == before.nrr_map()
     assert after.ikm == before.ikm
     assert after.respondents == before.respondents
+
+
+@SETTINGS
+@given(groups=st.lists(st.lists(response, max_size=8), min_size=1, max_size=8),
+       questionnaire=questionnaires(), data=st.data())
+def test_sums_of_parts_give_the_mean_of_the_whole(groups, questionnaire, data):
+    """A region from its units' sums (any split, nested) equals the mean over every layanan,
+    and so the naive mean."""
+    results = [evaluate(Tally.from_responses(rows), questionnaire, f"L{i}")
+               for i, rows in enumerate(groups)]
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(results)), max_size=3)))
+    bounds = [0, *cuts, len(results)]
+    units = [GroupSums.add(GroupSums.of(r) for r in results[a:b])
+             for a, b in zip(bounds, bounds[1:], strict=False)]
+    nested = GroupSums.add([GroupSums.add(units[:1]), GroupSums.add(units[1:])])
+    whole = mean_of_groups(results, questionnaire, "wilayah")
+    assert mean_of_sums(nested, questionnaire, "wilayah") == whole
+    for code in CODES:
+        assert whole.nrr(code) == naive_mean(naive_nrr(rows, code) for rows in groups)
+    assert whole.ikm == naive_mean(naive_ikm(rows, questionnaire) for rows in groups)
