@@ -39,7 +39,11 @@ def _fresh_cache(settings):
                                    "LOCATION": "skm-tests"}}
     from django.core.cache import cache
 
+    from skm.core import configcache
+
     cache.clear()
+    configcache.forget_here()  # and no request left open by a test that failed inside one
+    configcache._request_finished()
 
 
 @pytest.fixture

@@ -92,3 +92,12 @@ def test_deploy_check_warns_without_secret_key_in_environment(settings):
     assert [w.id for w in secret_key_from_environment(None)] == ["skm.W001"]
     settings.SECRET_KEY_FROM_ENV = True
     assert secret_key_from_environment(None) == []
+
+
+def test_workers_load_the_hooks(started):
+    """Each worker warms the region figures as it starts (skm.results.warmup)."""
+    from skm.core import gunicorn_hooks
+
+    call_command("serve", stdout=StringIO())
+    assert option(started[0], "--config") == "python:skm.core.gunicorn_hooks"
+    assert callable(gunicorn_hooks.post_worker_init)

@@ -45,6 +45,7 @@ def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
     """The command that replaces this process: gunicorn from this interpreter's environment."""
     return [
         sys.executable, "-m", "gunicorn", "skm.wsgi:application",
+        "--config", "python:skm.core.gunicorn_hooks",
         "--bind", bind_address(host, port),
         "--workers", str(workers),
         "--access-logfile", "-",
