@@ -70,10 +70,11 @@ def test_the_background_thread_warms_and_closes_its_connection(monkeypatch):
     own = Connection()
     monkeypatch.setattr(warmup, "warm", lambda: calls.append("warm") or [])
     monkeypatch.setattr(warmup, "connection", own)
+    monkeypatch.setattr(warmup.gc, "freeze", lambda: calls.append("freeze"))
     monkeypatch.delenv("SKM_WARM_PERIODS", raising=False)
     thread = warmup.start_in_background()
     thread.join(10)
-    assert calls == ["warm"] and own.closed and thread.daemon
+    assert calls == ["warm", "freeze"] and own.closed and thread.daemon
 
 
 def test_a_failed_warm_up_is_logged_not_raised(monkeypatch, caplog):
@@ -82,6 +83,7 @@ def test_a_failed_warm_up_is_logged_not_raised(monkeypatch, caplog):
 
     monkeypatch.setattr(warmup, "warm", broken)
     monkeypatch.setattr(warmup, "connection", Connection())
+    monkeypatch.setattr(warmup.gc, "freeze", lambda: None)
     with caplog.at_level(logging.ERROR, logger="skm.results.warmup"):
         thread = warmup.start_in_background()
         thread.join(10)
