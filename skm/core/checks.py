@@ -5,7 +5,7 @@ environment variable a pemda's IT staff has to set, since that is what they chan
 """
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Info, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
@@ -64,5 +64,23 @@ def content_security_policy(app_configs, **kwargs):
             "The Content-Security-Policy is off or lets inline scripts run (SKM_CSP).",
             hint="Leave SKM_CSP unset to use skm's policy (see docs/security.md).",
             id="skm.W004",
+        )
+    ]
+
+
+@register(Tags.caches, deploy=True)
+def shared_cache(app_configs, **kwargs):
+    """Without Redis the processes of one machine share a file cache: right for one server,
+    wrong for several (form tokens, rate limits and the configuration generation,
+    skm.core.configcache, would not be shared). Only a note: one server is a valid setup."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith("RedisCache"):
+        return []
+    return [
+        Info(
+            "SKM_REDIS_URL is not set: the app processes of this machine share a file cache.",
+            hint="Fine for one app server. Several app servers must all set the same "
+                 "SKM_REDIS_URL (see docs/deploy.md, section 4).",
+            id="skm.I001",
         )
     ]

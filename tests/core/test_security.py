@@ -59,6 +59,14 @@ def test_deploy_check_passes_with_production_environment(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_deploy_check_notes_a_cache_that_only_one_machine_shares(tmp_path):
+    """Only a note (one server is a valid setup); gone once Redis is configured."""
+    result = deploy_check(production_env(tmp_path))
+    assert result.returncode == 0 and "skm.I001" in result.stdout + result.stderr
+    result = deploy_check(production_env(tmp_path, SKM_REDIS_URL="redis://127.0.0.1:6379/9"))
+    assert result.returncode == 0 and "skm.I001" not in result.stdout + result.stderr
+
+
 def test_deploy_check_fails_without_secret_key(tmp_path):
     result = deploy_check(production_env(tmp_path, SKM_SECRET_KEY=None))
     assert result.returncode != 0
