@@ -18,11 +18,16 @@ revoked token is refused at once, exactly as without this memory. If the cache l
 process's memory. Changes that bypass model signals (``QuerySet.update``, raw SQL, ``skm
 restore``) must call :func:`bump` themselves; :func:`bump` also runs after ``migrate``.
 
+If the cache cannot be reached, nothing is remembered or served from memory until it can be
+again (every lookup reads the database), and a change made meanwhile renews the generation as
+soon as the cache answers.
+
 Values are shared by the requests of one process: callers must treat them as read-only.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 
@@ -52,30 +57,53 @@ IGNORED_FIELDS = {
     "api.ApiToken": frozenset({"last_used_at"}),
 }
 
+log = logging.getLogger(__name__)
+
 _lock = threading.Lock()
+_owed = [False]  # a change could not renew the generation (cache down): renew at next read
 _memory: dict = {}
 _filled_under: list = [None]  # the generation _memory belongs to
 _request = threading.local()  # .generation: read once per request; None outside a request
 
 
-def _new_generation() -> int:
-    value = secrets.randbits(62)
-    cache.set(KEY, value, None)
-    return value
+def _new_generation() -> None:
+    """A new shared value; if the cache cannot be reached, one is owed (``_owed``) and set at
+    the next successful read, and this process forgets what it remembered."""
+    try:
+        cache.set(KEY, secrets.randbits(62), None)
+    except Exception:  # the cache is down: see generation()
+        log.warning("configuration generation not renewed: the cache is unreachable")
+        _owed[0] = True
+        forget_here()
+    else:
+        _owed[0] = False
 
 
-def generation() -> int:
-    """The shared generation: read once per request, on every call outside a request."""
+def generation() -> int | None:
+    """The shared generation: read once per request, on every call outside a request.
+
+    None when the cache cannot be reached: then nothing is remembered or served from memory
+    (every lookup reads the database, as if there were no memory), so a cache outage costs
+    speed, never correctness or availability.
+    """
     seen = getattr(_request, "generation", None)
     if seen is not None:
         return seen
-    value = cache.get(KEY)
-    if value is None:
-        # first use, or the cache lost it: a new value no process has filled its memory under
-        cache.add(KEY, secrets.randbits(62), None)
+    try:
+        if _owed[0]:  # a change made while the cache was down: tell the others now
+            _new_generation()
         value = cache.get(KEY)
-        if value is None:  # pragma: no cover - a cache that refuses to store
-            value = _new_generation()
+        if value is None:
+            # first use, or the cache lost it: a new value no process has filled its memory
+            # under
+            cache.add(KEY, secrets.randbits(62), None)
+            value = cache.get(KEY)
+    except Exception:
+        log.warning("configuration memory off for this request: the cache is unreachable")
+        forget_here()
+        return None
+    if value is None:  # pragma: no cover - a cache that refuses to store
+        return None
     if getattr(_request, "active", False):
         _request.generation = value
     return value
@@ -87,6 +115,8 @@ def remember(key, load):
     ``load`` returning None is not remembered: unknown keys (a mistyped token) ask again.
     """
     current = generation()
+    if current is None:
+        return load()
     with _lock:
         if _filled_under[0] != current:
             _memory.clear()

@@ -185,3 +185,43 @@ def test_a_restore_empties_the_memory(region, tmp_path, settings):
     before = configcache.generation()
     restore_backup(archive, force=True)
     assert configcache.generation() != before
+
+
+# -- the cache unreachable (Redis down): slower, never wrong, never down ----------------------
+
+
+class DownCache:
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("redis: connection refused")
+
+        return fail
+
+
+def test_without_the_cache_every_lookup_reads_the_database(region, monkeypatch,
+                                                           django_assert_num_queries):
+    layanan_of(region.kelurahan, "pkk")
+    monkeypatch.setattr(configcache, "cache", DownCache())
+    with django_assert_num_queries(2):
+        assert layanan_of(region.kelurahan, "pkk").slug == "pkk"
+        assert layanan_of(region.kelurahan, "pkk").slug == "pkk"
+
+
+def test_a_change_while_the_cache_is_down_renews_the_generation_when_it_is_back(region,
+                                                                               monkeypatch):
+    before = configcache.generation()
+    monkeypatch.setattr(configcache, "cache", DownCache())
+    pkk = Layanan.objects.unscoped().get(unit=region.kelurahan, slug="pkk")
+    pkk.active = False
+    pkk.save()  # the bump cannot reach the cache
+    assert configcache.generation() is None
+    monkeypatch.setattr(configcache, "cache", cache)
+    assert configcache.generation() not in (None, before)
+    assert not layanan_of(region.kelurahan, "pkk").active
+
+
+def test_a_kiosk_still_submits_while_the_cache_is_down(region, client, monkeypatch):
+    _token, key = ApiToken.issue("kiosk", "Kios", unit=region.kelurahan)
+    monkeypatch.setattr(configcache, "cache", DownCache())
+    assert post(client, key).status_code == 201
+    assert post(client, key).status_code == 201
