@@ -6,7 +6,7 @@ filter naming any other unit is a 404, as for a unit that does not exist.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from django.http import Http404
@@ -100,7 +100,9 @@ def _aware(value: datetime | None, field: str) -> datetime | None:
                             % {"low": YEARS[0], "high": YEARS[1]})
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
-    return value
+    # as UTC: an offset PostgreSQL does not take (beyond +-15:59, e.g. "-18:22") is still a
+    # valid instant, and must not reach the database as written
+    return value.astimezone(UTC)
 
 
 def _response_dict(response: Response, codes_of: dict[int, dict[str, str]]) -> dict:

@@ -133,6 +133,10 @@ def test_responses_by_submission_time(region, operator):
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "submitted_from"
     assert operator("/responses", submitted_from="0001-01-01T00:00:00").status_code == 422
+    # an offset PostgreSQL refuses is still a valid instant: 2025-01-15 10:00 +07:00 is
+    # 2025-01-14 08:38 -18:22
+    found = operator("/responses", submitted_from="2025-01-14T08:38:00-18:22").json()
+    assert [r["id"] for r in found["items"]] == [new.pk]
 
 
 @pytest.mark.parametrize("combine", ["mean_of_services", "pooled"])
