@@ -107,18 +107,12 @@ def test_a_new_response_is_seen_at_once(region):
     assert after[region.kelurahan.name] == before[region.kelurahan.name]
 
 
-def test_after_a_change_only_that_unit_is_read_again(region, monkeypatch):
+def test_after_a_change_only_that_unit_is_read_again(region, cell_reads):
     """Each unit's tallies are remembered under its own revision tokens: a new response in one
     kelurahan makes the kota's figures read that kelurahan's cells, not the whole kota's."""
     services.subtree_results(region.kota, region.period)
-    read = []
-    real = services.grouped_tallies
-
-    def recording(cells, keys):
-        read.append(set(cells.values_list("unit_id", flat=True)))
-        return real(cells, keys)
-
-    monkeypatch.setattr(services, "grouped_tallies", recording)
+    read = cell_reads
+    read.clear()
     add_responses(region.sibling_layanan[0], region.period, [[2] * 9])
     rows = services.subtree_results(region.kota, region.period)
     assert read == [{region.sibling.pk}]

@@ -21,21 +21,8 @@ def region():
     return region
 
 
-@pytest.fixture
-def reads(monkeypatch):
-    """The units whose summary cells were read, one set per read."""
-    seen = []
-    real = services.grouped_tallies
-
-    def recording(cells, keys):
-        seen.append(set(cells.values_list("unit_id", flat=True)))
-        return real(cells, keys)
-
-    monkeypatch.setattr(services, "grouped_tallies", recording)
-    return seen
-
-
-def test_the_latest_periods_of_every_top_level_unit_are_warmed(region, reads):
+def test_the_latest_periods_of_every_top_level_unit_are_warmed(region, cell_reads):
+    reads = cell_reads
     services._MEMO.clear()
     assert warmup.warm(2) == [("jakarta-timur", "2024-S2"), ("jakarta-timur", "2024-S1")]
     assert reads  # the warm-up read the cells ...
