@@ -33,6 +33,7 @@ def test_defaults(started, settings):
     assert argv[:4] == [sys.executable, "-m", "gunicorn", "skm.wsgi:application"]
     assert option(argv, "--bind") == "127.0.0.1:8000"
     assert option(argv, "--workers") == "2"
+    assert "--no-control-socket" in argv
     # collectstatic ran: whitenoise serves from STATIC_ROOT
     assert (settings.STATIC_ROOT / "admin" / "css" / "base.css").exists()
     assert (settings.STATIC_ROOT / "skm" / "skm.css").exists()

@@ -46,6 +46,10 @@ def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
     return [
         sys.executable, "-m", "gunicorn", "skm.wsgi:application",
         "--config", "python:skm.core.gunicorn_hooks",
+        # gunicorn's control socket (one per user, ~/.gunicorn/gunicorn.ctl) is not needed:
+        # systemd or a signal stops and reloads skm, and two servers on one machine would
+        # share the socket's path
+        "--no-control-socket",
         "--bind", bind_address(host, port),
         "--workers", str(workers),
         "--access-logfile", "-",
