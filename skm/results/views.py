@@ -375,11 +375,13 @@ def subtree(request, slug, period):
     found = {row.unit.pk: row for row in subtree_results(root, shown, combine)}
     visible = [found[pk] for pk in found if pk in readable]
     rows = []
+    kinds = dict(Unit.Kind.choices)  # translated once, not once per row
     for unit_, depth in _tree_order([row.unit for row in visible]):
         row = found[unit_.pk]
         overall = row.result.overall if row.result else None
         rows.append({
             "unit": unit_,
+            "kind": kinds.get(unit_.kind, unit_.kind),
             "depth": depth,
             "depth_class": _depth_class(depth),
             "respondents": row.respondents,

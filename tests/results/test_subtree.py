@@ -86,7 +86,9 @@ def test_lists_every_unit_with_recomputed_figures(region, supervisor, login):
         ("Kelurahan Rawamangun", "depth-1"),
     ]
     assert {name: tuple(rest) for name, _, *rest in rows} == MEAN
-    assert "47,69" not in response.content.decode()
+    html = response.content.decode()
+    assert "47,69" not in html
+    assert html.count("<td>Kelurahan/Desa</td>") == 2 and html.count("<td>Kecamatan</td>") == 1
 
 
 def test_pooled_switch(region, supervisor, login):
