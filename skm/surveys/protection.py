@@ -23,6 +23,31 @@ from django.core.exceptions import ImproperlyConfigured
 
 logger = logging.getLogger("skm.surveys.protection")
 
+
+class CacheUnavailable(Exception):
+    """The shared cache (Redis) did not answer: form tokens, the rate limit and the recent
+    history of an origin cannot be checked, so the form takes no answer until it does."""
+
+
+class _Guarded:
+    """The default cache, its failures raised as :class:`CacheUnavailable`."""
+
+    def __getattr__(self, name):
+        method = getattr(cache, name)
+
+        def call(*args, **kwargs):
+            try:
+                return method(*args, **kwargs)
+            except ValueError:  # ``incr`` of a missing key: the callers handle it
+                raise
+            except Exception as exc:
+                raise CacheUnavailable(f"cache.{name}: {exc}") from exc
+
+        return call
+
+
+shared = _Guarded()
+
 #: a rendered form may be sent within this time; its nonce is remembered as long after use
 TOKEN_SECONDS = 2 * 60 * 60
 TOKEN_SALT = "skm.surveys.form-token"
@@ -89,13 +114,13 @@ def claim(nonce: str) -> bool:
     ``cache.add`` is atomic on Redis and the memory cache: of two simultaneous posts of one
     form, exactly one gets ``True``.
     """
-    return cache.add(_used_key(nonce), 1, TOKEN_SECONDS + 60)
+    return shared.add(_used_key(nonce), 1, TOKEN_SECONDS + 60)
 
 
 def release(nonce: str) -> None:
     """Give a claimed nonce back: the form was refused (a missing answer) and may be sent again
     after correction."""
-    cache.delete(_used_key(nonce))
+    shared.delete(_used_key(nonce))
 
 
 # ---- honeypot --------------------------------------------------------------------------------
@@ -108,9 +133,9 @@ def honeypot_filled(post) -> bool:
 def log_honeypot(unit_slug: str, layanan_slug: str, client: str) -> None:
     """One log line per caught post, with a running count for the day (per cache)."""
     key = f"skm:honeypot:{time.strftime('%Y-%m-%d', time.gmtime(clock()))}"
-    cache.add(key, 0, 2 * 24 * 60 * 60)
+    shared.add(key, 0, 2 * 24 * 60 * 60)
     try:
-        count = cache.incr(key)
+        count = shared.incr(key)
     except ValueError:  # evicted between add and incr
         count = 1
     logger.warning("honeypot filled: unit=%s layanan=%s client=%s count_today=%s",
@@ -157,11 +182,11 @@ def hit(bucket: str, rate: Rate | None) -> int:
     now = clock()
     window = int(now // rate.seconds)
     key = f"skm:form-rate:{bucket}:{rate.seconds}:{window}"
-    cache.add(key, 0, rate.seconds + 1)
+    shared.add(key, 0, rate.seconds + 1)
     try:
-        count = cache.incr(key)
+        count = shared.incr(key)
     except ValueError:  # the key expired between add and incr: a new window
-        cache.set(key, 1, rate.seconds + 1)
+        shared.set(key, 1, rate.seconds + 1)
         count = 1
     if count <= rate.count:
         return 0

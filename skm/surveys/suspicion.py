@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 
-from django.core.cache import cache
 from django.db.models import Count, Sum
 
 from skm.formatting import percent_id
@@ -90,7 +89,8 @@ def check(response: Response, origin: str | None) -> list[str]:
     if origin:
         now = protection.clock()
         key = _history_key(origin)
-        history = [e for e in (cache.get(key) or []) if 0 <= now - e[0] <= _HISTORY_SECONDS]
+        history = [e for e in (protection.shared.get(key) or [])
+                   if 0 <= now - e[0] <= _HISTORY_SECONDS]
         own = fingerprint(response)
         twins = {pk for at, fp, pk in history if fp == own and now - at < DUPLICATE_SECONDS}
         if twins:
@@ -101,7 +101,7 @@ def check(response: Response, origin: str | None) -> list[str]:
             flags.add(Response.Flag.BURST.value)
             _add_flags(recent, Response.Flag.BURST.value)
         history.append((now, own, response.pk))
-        cache.set(key, history[-_HISTORY_MAX:], _HISTORY_SECONDS + 5)
+        protection.shared.set(key, history[-_HISTORY_MAX:], _HISTORY_SECONDS + 5)
     if flags:
         response.flags = join_flags(flags)
         if flags & {f.value for f in REVIEW_FLAGS}:

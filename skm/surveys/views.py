@@ -7,6 +7,8 @@ the page. See docs/survey-form.md.
 
 from __future__ import annotations
 
+import logging
+
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,6 +31,10 @@ from .recording import (
 )
 
 KIOSK_REFRESH_SECONDS = 6
+
+logger = logging.getLogger(__name__)
+#: what a refused post's page asks the respondent to wait before sending again
+UNAVAILABLE_RETRY_SECONDS = 30
 
 
 def _unit(slug: str) -> Unit:
@@ -107,7 +113,8 @@ def unit_page(request, unit_slug):
 def form_page(request, unit_slug, layanan_slug):
     """GET: a fresh form with a one-time token. POST, in this order: the rate limit (429 with
     the answers kept), the honeypot (thanks, nothing stored), the token (missing or expired:
-    the form again; already used: thanks, nothing stored), then ``record_response``."""
+    the form again; already used: thanks, nothing stored), then ``record_response``. When the
+    cache cannot be reached, none of that can be checked: 503 with the answers kept."""
     unit = _unit(unit_slug)
     layanan = _layanan(unit, layanan_slug)
     kiosk = _is_kiosk(request)
@@ -116,8 +123,23 @@ def form_page(request, unit_slug, layanan_slug):
         page = _render_form(request, unit, layanan, SurveyForm(version), kiosk)
         return _register_kiosk(request, unit, kiosk, page)
 
-    origin = protection.origin_of(request, unit.pk, kiosk)
     form = SurveyForm(version, request.POST)
+    try:
+        return _receive(request, unit, layanan, version, form, kiosk)
+    except protection.CacheUnavailable:
+        # tokens and the rate limit cannot be checked: nothing is stored (a claimed token or a
+        # started transaction is undone), the answers stay on the page with a fresh token
+        logger.warning("survey form refused a post: the cache is unreachable", exc_info=True)
+        form = SurveyForm(version, request.POST)
+        page = _render_form(request, unit, layanan, form, kiosk, status=503,
+                            unavailable=True, retry_after=UNAVAILABLE_RETRY_SECONDS)
+        page["Retry-After"] = str(UNAVAILABLE_RETRY_SECONDS)
+        return page
+
+
+def _receive(request, unit, layanan, version, form, kiosk):
+    """The POST of :func:`form_page`, in its order; may raise ``CacheUnavailable``."""
+    origin = protection.origin_of(request, unit.pk, kiosk)
     raw_token = request.POST.get(TOKEN_FIELD, "")
     nonce = protection.read_token(raw_token, layanan.pk)
     wait = protection.hit(origin, protection.form_rate())
@@ -154,6 +176,8 @@ def form_page(request, unit_slug, layanan_slug):
         protection.release(nonce)
         form.errors = invalid.errors
         return _render_form(request, unit, layanan, form, kiosk, raw_token)
+    except protection.CacheUnavailable:
+        raise  # the claim cannot be given back either: the page offers a fresh token
     except BaseException:
         protection.release(nonce)  # nothing was stored: the same form may be sent again
         raise

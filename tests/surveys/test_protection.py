@@ -312,3 +312,60 @@ def test_x_forwarded_for_is_ignored_unless_the_proxy_is_trusted(settings):
     settings.SKM_TRUSTED_PROXIES = ["not-an-address"]
     with pytest.raises(ImproperlyConfigured, match="SKM_TRUSTED_PROXIES"):
         protection.client_ip(request)
+
+
+# ---- the cache unreachable (Redis down) ------------------------------------------------------
+
+
+class DownCache:
+    """A cache whose every call fails as Redis's client does when the server is away."""
+
+    def __init__(self, fail_on=None):
+        self.fail_on = fail_on
+
+    def __getattr__(self, name):
+        real = getattr(cache, name)
+
+        def call(*args, **kwargs):
+            if self.fail_on is None or name in self.fail_on:
+                raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+            return real(*args, **kwargs)
+
+        return call
+
+
+def test_without_the_cache_nothing_is_stored_and_the_answers_are_kept(client, region, now,
+                                                                     monkeypatch, caplog):
+    token = fresh_token(client)
+    monkeypatch.setattr(protection, "cache", DownCache())
+    with caplog.at_level(logging.WARNING, logger="skm.surveys.views"):
+        refused = client.post(FORM, {**answers(U1="4", saran="Ramah."), "kirim_id": token})
+    assert refused.status_code == 503
+    assert refused["Retry-After"] == "30"
+    html = refused.content.decode()
+    assert "server sedang mengalami gangguan" in html and 'role="alert"' in html
+    assert 'id="U1-4" value="4" checked' in html and "Ramah." in html
+    assert token_in(html) != token  # a fresh token: the old one may be claimed already
+    assert stored() == 0
+    assert "cache is unreachable" in caplog.text
+    monkeypatch.setattr(protection, "cache", cache)  # the cache is back: one more "Kirim"
+    again = client.post(FORM, {**answers(U1="4"), "kirim_id": token_in(html)})
+    assert again.status_code == 303
+    assert stored() == 1
+
+
+def test_a_cache_lost_between_the_claim_and_the_history_stores_nothing(client, region, now,
+                                                                      monkeypatch):
+    """The token is claimed, then the suspicion check cannot read the origin's history: the
+    transaction is undone, so no response is stored without its checks."""
+    monkeypatch.setattr(protection, "cache", DownCache(fail_on={"get"}))
+    refused = client.post(FORM, {**answers(), "kirim_id": fresh_token(client)})
+    assert refused.status_code == 503
+    assert stored() == 0
+    assert respondents(region) == 0
+
+
+def test_the_form_still_opens_without_the_cache(client, region, monkeypatch):
+    monkeypatch.setattr(protection, "cache", DownCache())
+    page = client.get(FORM)
+    assert page.status_code == 200 and token_in(page.content.decode())
