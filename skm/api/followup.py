@@ -262,16 +262,59 @@ def upload_evidence(request, slug: Slug, period: PeriodCode, item_id: Id,
     return Status(201, [evidence_dict(e) for e in saved])
 
 
+def _evidence(unit: Unit, period: Period, item_id: int, evidence_id: int) -> Evidence:
+    item = _item(unit, period, item_id)
+    found = (Evidence.objects.filter(realisasi__item=item, pk=evidence_id)
+             .select_related("realisasi__item").first())
+    if found is None:
+        raise ApiError(404, _("Dokumentasi tidak ditemukan."))
+    return found
+
+
+def _binary(description: str, *types: str) -> dict:
+    """The OpenAPI 200 response of an endpoint that answers with a file."""
+    return {"responses": {200: {"description": description, "content": {
+        t: {"schema": {"type": "string", "format": "binary"}} for t in types}}}}
+
+
+def _file(found: Evidence, stored):
+    try:
+        return evidence_files.file_response(found, stored)
+    except FileNotFoundError:
+        raise ApiError(404, _("Berkas tidak ditemukan.")) from None
+
+
+@router.get(BASE + "/items/{item_id}/realisasi/evidence/{evidence_id}/file",
+            response=ERRORS, operation_id="get_evidence_file",
+            summary="Berkas dokumentasi itu sendiri: foto (JPEG/PNG) atau PDF (unduhan)",
+            description="Dikirim dengan jenis isi yang ditetapkan skm, X-Content-Type-Options "
+            "nosniff dan Content-Security-Policy sandbox, seperti di halaman RTL.",
+            openapi_extra=_binary("Berkasnya", "image/jpeg", "image/png", "application/pdf"))
+def get_evidence_file(request, slug: Slug, period: PeriodCode, item_id: Id, evidence_id: Id):
+    unit, shown = _place(request, slug, period, SCOPE_READ)
+    found = _evidence(unit, shown, item_id, evidence_id)
+    return _file(found, found.file)
+
+
+@router.get(BASE + "/items/{item_id}/realisasi/evidence/{evidence_id}/thumbnail",
+            response=ERRORS, operation_id="get_evidence_thumbnail",
+            summary="Gambar kecil (JPEG) sebuah foto dokumentasi; PDF tidak punya",
+            openapi_extra=_binary("Gambar kecilnya", "image/jpeg"))
+def get_evidence_thumbnail(request, slug: Slug, period: PeriodCode, item_id: Id,
+                           evidence_id: Id):
+    unit, shown = _place(request, slug, period, SCOPE_READ)
+    found = _evidence(unit, shown, item_id, evidence_id)
+    if not found.thumbnail:
+        raise ApiError(404, _("Berkas ini tidak punya gambar kecil."))
+    return _file(found, found.thumbnail)
+
+
 @router.delete(BASE + "/items/{item_id}/realisasi/evidence/{evidence_id}",
                response={204: None, **ERRORS}, operation_id="delete_evidence",
                summary="Hapus satu berkas dokumentasi (tercatat di riwayat)")
 def delete_evidence(request, slug: Slug, period: PeriodCode, item_id: Id, evidence_id: Id):
     unit, shown = _place(request, slug, period, SCOPE_WRITE)
-    item = _item(unit, shown, item_id)
-    found = (Evidence.objects.filter(realisasi__item=item, pk=evidence_id)
-             .select_related("realisasi__item").first())
-    if found is None:
-        raise ApiError(404, _("Dokumentasi tidak ditemukan."))
+    found = _evidence(unit, shown, item_id, evidence_id)
     evidence_files.delete_evidence(found, request.auth.user)
     return Status(204, None)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import mimetypes
 import unicodedata
 import warnings
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -291,3 +293,22 @@ def sweep_unreferenced(unit_slugs) -> list[str]:
                     default_storage.delete(path)
                     removed.append(path)
     return removed
+
+
+def file_response(found: Evidence, stored) -> FileResponse:
+    """The stored file (``found.file`` or ``found.thumbnail``), never rendered by the browser
+    as anything active: the content type we chose, no sniffing, a sandbox without any source; a
+    PDF is a download. For the RTL page and the API alike. ``FileNotFoundError`` when the file
+    is missing from the storage."""
+    try:
+        handle = stored.storage.open(stored.name, "rb")
+    except OSError:
+        raise FileNotFoundError(stored.name) from None
+    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+    pdf = found.kind == Evidence.Kind.PDF
+    response = FileResponse(handle, content_type=content_type, as_attachment=pdf,
+                            filename=found.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

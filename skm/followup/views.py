@@ -8,7 +8,6 @@ again with the message at its field and nothing is saved.
 
 from __future__ import annotations
 
-import mimetypes
 from functools import wraps
 
 from django.contrib import messages
@@ -390,20 +389,10 @@ def evidence_delete(request, unit, period, evidence):
 
 
 def _serve(found: Evidence, stored) -> FileResponse:
-    """The stored file, never rendered by the browser as anything active: the content type
-    we chose, no sniffing, a sandbox without any source; a PDF is a download."""
     try:
-        handle = stored.storage.open(stored.name, "rb")
-    except (FileNotFoundError, OSError):
+        return evidence_files.file_response(found, stored)
+    except FileNotFoundError:
         raise Http404(_("Berkas tidak ditemukan.")) from None
-    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-    pdf = found.kind == Evidence.Kind.PDF
-    response = FileResponse(handle, content_type=content_type, as_attachment=pdf,
-                            filename=found.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @reader_view("rtl-evidence-file")

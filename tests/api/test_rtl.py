@@ -220,6 +220,45 @@ def test_evidence_upload_list_delete(region, api, operator):
     assert [h["action"] for h in history if h["item"] == item.pk][0] == "evidence_delete"
 
 
+def test_evidence_files_and_thumbnails_download_with_a_read_token(region, api, client):
+    item = items(region)[1]
+    photo = SimpleUploadedFile("foto apel.jpg", jpeg(), content_type="image/jpeg")
+    letter = SimpleUploadedFile("surat.pdf", pdf(), content_type="application/pdf")
+    saved = api.upload(f"/items/{item.pk}/realisasi/evidence", [photo, letter]).json()
+    viewer = make_user("viewer", region.kelurahan, Membership.Role.VIEWER)
+    key = ApiToken.issue("staff", "Dasbor", user=viewer, scopes=["read"])[1]
+    headers = {"Authorization": f"Bearer {key}"}
+    base = f"/api/v1/units/jatinegara-kaum/rtl/2024-S2/items/{item.pk}/realisasi/evidence"
+
+    def get(path):
+        response = client.get(base + path, headers=headers)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        return response, body
+
+    stored_photo, stored_pdf = (Evidence.objects.get(pk=e["id"]) for e in saved)
+    response, body = get(f"/{stored_photo.pk}/file")
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert body == stored_photo.file.read()
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"].startswith("sandbox")
+    response, body = get(f"/{stored_photo.pk}/thumbnail")
+    assert response.status_code == 200 and Image.open(io.BytesIO(body)).format == "JPEG"
+    response, body = get(f"/{stored_pdf.pk}/file")
+    assert response["Content-Type"] == "application/pdf" and body.startswith(b"%PDF")
+    assert response["Content-Disposition"].startswith("attachment")
+    response, _ = get(f"/{stored_pdf.pk}/thumbnail")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Berkas ini tidak punya gambar kecil."
+    other = items(region)[0]
+    response = client.get(base.replace(f"/items/{item.pk}/", f"/items/{other.pk}/")
+                          + f"/{stored_photo.pk}/file", headers=headers)
+    assert response.status_code == 404  # an evidence of another item
+    stored_photo.file.storage.delete(stored_photo.file.name)
+    response, _ = get(f"/{stored_photo.pk}/file")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Berkas tidak ditemukan."
+
+
 def test_one_bad_file_and_nothing_is_saved(region, api):
     item = items(region)[0]
     good = SimpleUploadedFile("foto.jpg", jpeg(), content_type="image/jpeg")

@@ -47,6 +47,8 @@ OPERATIONS = {
     "get_realisasi": ("read", "read"),
     "put_realisasi": ("manage", "write"),
     "list_evidence": ("read", "read"),
+    "get_evidence_file": ("read", "read"),
+    "get_evidence_thumbnail": ("read", "read"),
     "upload_evidence": ("manage", "write"),
     "delete_evidence": ("manage", "write"),
     "rtl_history": ("read", "read"),
