@@ -12,6 +12,9 @@ production, the file cache on one machine):
 - a process reads the generation once per request (a cache GET, far cheaper than the queries);
   if it differs from the one its memory was filled under, the memory is emptied first.
 
+While a thread's transaction holds a change of a watched row, that thread remembers nothing
+(what it reads may be rolled back), so a rolled-back change is never served from memory.
+
 So a change is seen by every process from the first request that starts after it committed: a
 revoked token is refused at once, exactly as without this memory. If the cache loses the key
 (Redis restarted, the test cache cleared), a new random generation is drawn, which empties every
@@ -34,7 +37,7 @@ import threading
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 KEY = "skm:config-generation"
@@ -117,6 +120,12 @@ def remember(key, load):
     current = generation()
     if current is None:
         return load()
+    if getattr(_request, "pending", False):
+        if _in_transaction():
+            # this thread changed a watched row in the transaction still open: what it reads
+            # may never be committed, so it is not remembered
+            return load()
+        _request.pending = False  # that transaction has ended, committed or rolled back
     with _lock:
         if _filled_under[0] != current:
             _memory.clear()
@@ -149,7 +158,16 @@ def bump() -> None:
     """
     forget_here()
     _new_generation()
+    if _in_transaction():
+        _request.pending = True  # see remember(): nothing remembered until it ends
     transaction.on_commit(_new_generation)
+
+
+def _in_transaction() -> bool:
+    """Whether this thread's connection is inside a transaction of the code (a test case's own
+    wrapping transaction aside, as Django's durable atomic blocks do)."""
+    return any(not getattr(block, "_from_testcase", False)
+               for block in connection.atomic_blocks)
 
 
 def _changed(sender, instance=None, update_fields=None, raw=False, **kwargs):
@@ -162,6 +180,7 @@ def _changed(sender, instance=None, update_fields=None, raw=False, **kwargs):
 def _request_started(**kwargs):
     _request.active = True
     _request.generation = None
+    _request.pending = False
 
 
 def _request_finished(**kwargs):

@@ -225,3 +225,26 @@ def test_a_kiosk_still_submits_while_the_cache_is_down(region, client, monkeypat
     monkeypatch.setattr(configcache, "cache", DownCache())
     assert post(client, key).status_code == 201
     assert post(client, key).status_code == 201
+
+
+def test_a_change_rolled_back_is_never_served_from_memory(region):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        pkk = Layanan.objects.unscoped().get(unit=region.kelurahan, slug="pkk")
+        pkk.active = False
+        pkk.save()
+        assert not layanan_of(region.kelurahan, "pkk").active  # its own change, not kept
+        raise RuntimeError("the admin form failed later on")
+    assert layanan_of(region.kelurahan, "pkk").active
+
+
+def test_memory_works_again_after_the_transaction(region, django_assert_num_queries):
+    from django.db import transaction
+
+    with transaction.atomic():
+        region.kelurahan.save()  # a change of a watched row inside the transaction
+        layanan_of(region.kelurahan, "pkk")  # read, not remembered
+    layanan_of(region.kelurahan, "pkk")  # the transaction has ended: remembered again
+    with django_assert_num_queries(0):
+        layanan_of(region.kelurahan, "pkk")
