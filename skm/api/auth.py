@@ -44,11 +44,13 @@ def require_scope(request, *scopes: str) -> ApiToken:
     return token
 
 
-def unit_for(request, slug: str, scope: str = SCOPE_READ) -> Unit:
+def unit_for(request, slug: str, scope: str = SCOPE_READ, manage: bool | None = None) -> Unit:
     """The unit ``slug`` as the token's user may see it: readable for ``read``, manageable for
-    ``write``. A unit the user may not use is a 404 exactly like one that does not exist."""
+    ``write`` (or as ``manage`` says). A unit the user may not use is a 404 exactly like one
+    that does not exist."""
     token = require_scope(request, scope)
     try:
-        return get_unit(token.user, slug, manage=scope == SCOPE_WRITE)
+        return get_unit(token.user, slug, manage=scope == SCOPE_WRITE if manage is None
+                        else manage)
     except Http404:
         raise ApiError(404, _("Unit tidak ditemukan.")) from None

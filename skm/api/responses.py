@@ -1,7 +1,9 @@
 """Responses: POST one (kiosk or write scope), GET them paged and filtered (read scope).
 
-Listing reads only the units the token's user may read (``Response.objects.within``); a unit
-filter naming any other unit is a 404, as for a unit that does not exist.
+Listing reads only the units the token's user manages (operators of the unit, admins): single
+responses carry saran and profile, personal data that readers (viewers, supervisors) see only
+as figures, as with the export. A unit filter naming any other unit is a 404, as for a unit
+that does not exist.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.params import P
 
-from skm.core.access import get_unit, readable_units
+from skm.core.access import get_unit, manageable_units
 from skm.surveys.models import Response
 from skm.surveys.recording import ResponseInvalid, Submission, layanan_of, record_response
 from skm.units.models import Unit
@@ -131,8 +133,10 @@ def _response_dict(response: Response, codes_of: dict[int, dict[str, str]]) -> d
     "/responses",
     response={200: ResponsePageOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Jawaban survei, per halaman, dengan saringan",
-    description="Hanya jawaban unit yang boleh dibaca pengguna token. Urut menurut waktu kirim "
-    "lalu id, jadi halaman demi halaman tidak melompati atau mengulang jawaban.",
+    description="Hanya jawaban unit yang dikelola pengguna token (operator unit itu, admin): "
+    "jawaban satu per satu memuat saran dan profil responden. Pembaca lain memakai /results. "
+    "Urut menurut waktu kirim lalu id, jadi halaman demi halaman tidak melompati atau "
+    "mengulang jawaban.",
     operation_id="list_responses",
 )
 def list_responses(
@@ -150,10 +154,12 @@ def list_responses(
     page: Query[int, P(ge=1, le=MAX_PAGE)] = 1,
     page_size: Query[int, P(ge=1, le=MAX_PAGE_SIZE)] = 100,
 ):
+    # single responses (with saran and profile) are personal data: only for those who manage
+    # the unit, as the export (docs/export.md); readers get figures from /results
     token = require_scope(request, SCOPE_READ)
-    units = readable_units(token.user)
+    units = manageable_units(token.user)
     if unit is not None:
-        units = [unit_for(request, unit)]
+        units = [unit_for(request, unit, manage=True)]
     found = Response.objects.within(units)
     if period is not None:
         try:

@@ -22,7 +22,6 @@ READS = [
     ("unit", "get", UNIT, None),
     ("layanan", "get", UNIT + "/layanan", None),
     ("questionnaires", "get", UNIT + "/questionnaires", None),
-    ("responses", "get", "/api/v1/responses?unit=jatinegara-kaum", None),
     ("results", "get", UNIT + "/results/2024-S2", None),
     ("subtree", "get", UNIT + "/results/2024-S2?subtree=1", None),
     ("rtl", "get", RTL + "/items", None),
@@ -101,6 +100,27 @@ def test_reads_follow_the_ui_rules(region, item, client, name, method, url, data
         else:
             assert response.status_code == 200, (who, response.content)
     assert_error(call(client, method, url, data, None, item), 401)
+
+
+MANAGED = {"owner": {"jatinegara-kaum"}, "member": set(), "supervisor": set(),
+           "outsider": {"rawamangun"}}
+
+
+def test_single_responses_only_for_those_who_manage_the_unit(region, item, client):
+    """Saran and profile one by one are personal data: like the export, only for the unit's
+    operators (and admins); viewers and supervisors get figures from /results."""
+    url = "/api/v1/responses?unit=jatinegara-kaum"
+    for who, user in users(region).items():
+        key = ApiToken.issue("staff", who, user=user, scopes=["read"])[1]
+        response = call(client, "get", url, None, key)
+        if who == "owner":
+            assert response.status_code == 200 and response.json()["count"] > 0
+        else:
+            assert_error(response, 404)
+        listed = call(client, "get", "/api/v1/responses", None, key).json()
+        units = {r["unit"] for r in listed["items"]}
+        assert units == MANAGED[who], who
+    assert_error(call(client, "get", url, None, None), 401)
 
 
 WRITE_EXPECTED = {"owner": "ok", "member": 404, "supervisor": 404, "outsider": 404}

@@ -38,7 +38,7 @@ OPERATIONS = {
     "list_periods": ("list", "read"),
     "list_questionnaires": ("read", "read"),
     "post_response": ("respond", "write"),
-    "list_responses": ("read", "read"),
+    "list_responses": ("manage", "read"),  # single responses: personal data
     "get_unit_results": ("read", "read"),
     "list_rtl": ("read", "read"),
     "create_rtl": ("manage", "write"),
