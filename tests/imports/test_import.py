@@ -528,3 +528,35 @@ def test_progress_bar_on_a_terminal_lines_otherwise(terminal):
     else:
         assert text.splitlines() == ["25%: 2.500 baris dibaca", "50%: 5.000 baris dibaca",
                                      "75%: 7.500 baris dibaca", "100%: 10.000 baris dibaca"]
+
+
+def test_a_role_granted_the_replication_setting_skips_the_per_row_checks(unit, tmp_path):
+    """PostgreSQL 15: ``GRANT SET ON PARAMETER session_replication_role`` lets a role that is
+    not a superuser take the fast path; without it, PostgreSQL's own checks (docs/import.md)."""
+    import secrets
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or connection.pg_version < 150000:
+        pytest.skip("PostgreSQL 15 or newer only")
+    role = f"skm_import_probe_{secrets.token_hex(4)}"
+    other = [[row[0], *[3] * 9, *row[10:]] for row in ROWS]
+    with connection.cursor() as cursor:  # all inside the test's transaction: rolled back
+        cursor.execute(f"CREATE ROLE {role} NOLOGIN")
+        cursor.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}")
+        cursor.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        cursor.execute(f"SET ROLE {role}")
+    try:
+        checked = import_file(write_csv(tmp_path / "a.csv", HEADER, ROWS), unit, "2024-S2")
+        assert checked.insert_method == "copy-checked"
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute(f"GRANT SET ON PARAMETER session_replication_role TO {role}")
+            cursor.execute(f"SET ROLE {role}")
+        locked = import_file(write_csv(tmp_path / "b.csv", HEADER, other), unit, "2024-S2")
+        assert locked.insert_method == "copy-locked"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    assert responses(unit).count() == 2 * len(ROWS)
+    assert in_sync(unit)
