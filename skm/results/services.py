@@ -350,6 +350,36 @@ def _subtree_rows(root, units, period, method, questionnaire, tokens) -> list[Su
     return rows
 
 
+@dataclass(frozen=True)
+class SampleStatus:
+    """A unit's own layanan against the Krejcie-Morgan minimum (as :class:`SampleCheck`)."""
+
+    checked: int  # layanan with a population for the period
+    short: int  # of those, with fewer respondents than the minimum
+
+
+def subtree_samples(rows: list[SubtreeRow], period: Period) -> dict[int, SampleStatus | None]:
+    """Per unit of ``rows`` (by pk): its own layanan's sample against their populations for
+    ``period``, the rule of the results page; None when none of them has a population. The
+    respondents come from the rows themselves; one query for the populations."""
+    respondents: dict[int, int] = {}
+    for row in rows:
+        for group in row.result.layanan if row.result else ():
+            unit_id, _, layanan_id = (group.name or "").partition(":")
+            if unit_id == str(row.unit.pk):
+                respondents[int(layanan_id)] = group.respondents
+    found: dict[int, SampleStatus] = {}
+    populations = (Population.objects.filter(layanan__unit__in=[r.unit for r in rows],
+                                             period=period, size__gt=0)
+                   .values_list("layanan__unit_id", "layanan_id", "size"))
+    for unit_id, layanan_id, size in populations:
+        before = found.get(unit_id, SampleStatus(0, 0))
+        short = SampleCheck(None, respondents.get(layanan_id, 0), size,
+                            krejcie_morgan(size)).short
+        found[unit_id] = SampleStatus(before.checked + 1, before.short + short)
+    return {row.unit.pk: found.get(row.unit.pk) for row in rows}
+
+
 def trend(
     unit: Unit, period: Period, method: str = "mean_of_services", back: int = 4,
     weights: str | None = None,

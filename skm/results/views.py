@@ -25,7 +25,13 @@ from skm.engine.profile import FIELD_LABELS, NOT_GIVEN, UNRECOGNISED, ordered_ca
 from skm.present import COMBINE_DESCRIPTIONS, WEIGHT_DESCRIPTIONS, json_number
 from skm.reports.registry import REPORTS
 from skm.results.models import TallyCell
-from skm.results.services import counted, subtree_results, trend, unit_results
+from skm.results.services import (
+    counted,
+    subtree_results,
+    subtree_samples,
+    trend,
+    unit_results,
+)
 from skm.surveys.recording import current_period
 from skm.surveys.suspicion import flag_summary
 from skm.units.models import Period, Unit
@@ -374,6 +380,7 @@ def subtree(request, slug, period):
     )
     found = {row.unit.pk: row for row in subtree_results(root, shown, combine)}
     visible = [found[pk] for pk in found if pk in readable]
+    samples = subtree_samples(visible, shown)
     rows = []
     kinds = dict(Unit.Kind.choices)  # translated once, not once per row
     for unit_, depth in _tree_order([row.unit for row in visible]):
@@ -388,6 +395,7 @@ def subtree(request, slug, period):
             "ikm": overall.ikm if overall else None,
             "konversi": overall.konversi if overall else None,
             "grade": overall.grade if overall else None,
+            "sample": samples[unit_.pk],
             "url": reverse("results", kwargs={"slug": unit_.slug, "period": shown.code})
             + _query(combine),
         })

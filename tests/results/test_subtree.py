@@ -62,18 +62,19 @@ def subtree_url(unit, code="2024-S2", query=""):
     return reverse("subtree", kwargs={"slug": unit.slug, "period": code}) + query
 
 
-def table_rows(response):
-    """(name, depth class, respondents, konversi, mutu) per row of the wilayah table."""
+def table(response):
+    """(row HTML, its cells as text) per row of the wilayah table's body."""
     html = response.content.decode()
     body = html.split('<table class="wilayah">', 1)[1].split("<tbody>", 1)[1]
-    body = body.split("</tbody>", 1)[0]
-    rows = []
-    for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S):
-        depth = re.search(r'class="(depth-\d)"', tr).group(1)
-        cells = [" ".join(re.sub(r"<[^>]+>", "", c).split())
-                 for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)]
-        rows.append((cells[0], depth, cells[2], cells[3], cells[4]))
-    return rows
+    for tr in re.findall(r"<tr>(.*?)</tr>", body.split("</tbody>", 1)[0], re.S):
+        yield tr, [" ".join(re.sub(r"<[^>]+>", "", c).split())
+                   for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)]
+
+
+def table_rows(response):
+    """(name, depth class, respondents, konversi, mutu) per row of the wilayah table."""
+    return [(cells[0], re.search(r'class="(depth-\d)"', tr).group(1), cells[2], cells[3],
+             cells[4]) for tr, cells in table(response)]
 
 
 def test_lists_every_unit_with_recomputed_figures(region, supervisor, login):
@@ -181,3 +182,27 @@ def test_results_page_links_to_the_wilayah(region, supervisor, login):
     url = reverse("results", kwargs={"slug": region.kecamatan.slug, "period": "2024-S2"})
     html = login(supervisor).get(url).content.decode()
     assert 'href="/u/pulo-gadung/2024-S2/wilayah/"' in html
+
+
+def sample_cells(response) -> dict[str, str]:
+    """{unit name: the Sampel cell's text}."""
+    return {cells[0]: cells[-1] for _tr, cells in table(response)}
+
+
+def test_each_unit_shows_whether_its_own_sample_is_enough(region, supervisor, login):
+    """PKK has 3 respondents of a population of 4 (minimum 4): short; Posyandu 1 of 1: enough.
+    Rawamangun has no population entered; the kecamatan has no layanan of its own."""
+    from skm.units.models import Population
+
+    pkk, posyandu = region.layanan
+    Population.objects.create(layanan=pkk, period=region.period, size=4)
+    Population.objects.create(layanan=posyandu, period=region.period, size=1)
+    page = login(supervisor).get(subtree_url(region.kecamatan))
+    assert sample_cells(page) == {
+        "Kecamatan Pulo Gadung": "populasi belum diisi",
+        "Kelurahan Jatinegara Kaum": "kurang di 1 dari 2 layanan",
+        "Kelurahan Rawamangun": "populasi belum diisi",
+    }
+    Population.objects.filter(layanan=pkk).update(size=3)
+    page = login(supervisor).get(subtree_url(region.kecamatan))
+    assert sample_cells(page)["Kelurahan Jatinegara Kaum"] == "cukup"
