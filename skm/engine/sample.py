@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 from .errors import EngineError
 from .rounding import round_to_int
@@ -22,6 +23,11 @@ def krejcie_morgan(population: int) -> int:
         raise EngineError(f"Populasi harus bilangan bulat, bukan {population!r}.")
     if population < 1:
         raise EngineError(f"Populasi harus sedikitnya 1 (sekarang {population}).")
+    return _krejcie_morgan(population)
+
+
+@lru_cache(maxsize=4096)  # exact and pure: a region asks for the same sizes again and again
+def _krejcie_morgan(population: int) -> int:
     pq = PROPORTION * (1 - PROPORTION)
     s = CHI_SQUARE * population * pq / (MARGIN**2 * (population - 1) + CHI_SQUARE * pq)
     return min(round_to_int(s), population)

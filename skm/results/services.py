@@ -363,11 +363,11 @@ def subtree_samples(rows: list[SubtreeRow], period: Period) -> dict[int, SampleS
     ``period``, the rule of the results page; None when none of them has a population. The
     respondents come from the rows themselves; one query for the populations."""
     respondents: dict[int, int] = {}
-    for row in rows:
-        for group in row.result.layanan if row.result else ():
-            unit_id, _, layanan_id = (group.name or "").partition(":")
-            if unit_id == str(row.unit.pk):
-                respondents[int(layanan_id)] = group.respondents
+    # the widest row (the subtree's root) holds every layanan with answers below it
+    widest = max((row.result.layanan for row in rows if row.result), key=len, default=())
+    for group in widest:
+        _unit_id, _, layanan_id = (group.name or "").partition(":")
+        respondents[int(layanan_id)] = group.respondents
     found: dict[int, SampleStatus] = {}
     populations = (Population.objects.filter(layanan__unit__in=[r.unit for r in rows],
                                              period=period, size__gt=0)
