@@ -205,11 +205,14 @@ class Tally:
     failed: dict = field(default_factory=dict)  # marker -> (reason, answers sent)
     latencies: list = field(default_factory=list)  # seconds, acknowledged requests only
     statuses: dict = field(default_factory=dict)
+    # the public form: seconds from asking for the form to the answer of its post
+    round_trips: list = field(default_factory=list)
 
     def merge(self, other: Tally) -> None:
         self.acked.update(other.acked)
         self.failed.update(other.failed)
         self.latencies.extend(other.latencies)
+        self.round_trips.extend(other.round_trips)
         for k, v in other.statuses.items():
             self.statuses[k] = self.statuses.get(k, 0) + v
 
@@ -250,13 +253,15 @@ def client_loop(ports: list[int], token: str, layanan: list[str], prefix: str, s
 
 
 def run_clients(clients: int, ports: list[int], tokens: list[str], layanan: list[str],
-                seed: int, duration: float, prefix: str) -> Tally:
+                seed: int, duration: float, prefix: str, loop=None) -> Tally:
+    """``clients`` threads running ``loop`` (default :func:`client_loop`, the API)."""
+    loop = loop or client_loop
     stop_at = time.monotonic() + duration
     results: list[Tally] = [Tally() for _ in range(clients)]
 
     def work(i: int) -> None:
-        results[i] = client_loop(ports, tokens[i % len(tokens)], layanan, f"{prefix}-{i}",
-                                 seed * 1000 + i, stop_at)
+        results[i] = loop(ports, tokens[i % len(tokens)], layanan, f"{prefix}-{i}",
+                          seed * 1000 + i, stop_at)
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
     for t in threads:

@@ -100,7 +100,7 @@ def _questionnaire_dict(version: QuestionnaireVersion, current: bool) -> dict:
             {"position": u.position, "code": u.code, "name": u.name, "question": u.question,
              "labels": list(u.labels), "weight": round(float(weights[u.code]), 6),
              "weight_exact": str(weights[u.code])}
-            for u in version.unsur.order_by("position")
+            for u in version.ordered_unsur()
         ],
     }
 

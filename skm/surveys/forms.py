@@ -70,7 +70,7 @@ class SurveyForm:
     def __init__(self, version: QuestionnaireVersion, data=None, errors=None):
         self.data = data if data is not None else {}
         self.errors: dict[str, str] = dict(errors or {})
-        self.unsur = list(version.unsur.order_by("position"))
+        self.unsur = version.ordered_unsur()  # uses the unsur remembered with the version
         self.codes = [u.code for u in self.unsur]
 
     # ---- reading a POST -------------------------------------------------------------------

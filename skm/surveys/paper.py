@@ -159,7 +159,7 @@ class EntryGrid:
         values = values or {}
         self.values = {name: values.get(name) or "" for name in values}  # a QueryDict too
         self.errors = dict(errors or {})
-        self.unsur = list(version.unsur.order_by("position"))
+        self.unsur = version.ordered_unsur()  # uses the unsur remembered with the version
 
     def _value(self, name):
         return self.values.get(name, "")
