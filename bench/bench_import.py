@@ -36,6 +36,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_results import ensure_database  # noqa: E402
+
 OUT = Path(__file__).resolve().parent / "out"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/skm_bench_import"
 GRANTED_ROLE = "skm_bench_importer"
@@ -83,22 +86,6 @@ def write_xlsx(path: Path, n: int) -> float:
         sheet.write_row(r, 0, [int(c) if c.isdigit() else c for c in row])
     workbook.close()
     return time.perf_counter() - started
-
-
-def ensure_database(url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    db = dj_database_url.parse(url)
-    params = {"host": db.get("HOST") or None, "port": db.get("PORT") or None,
-              "user": db.get("USER") or None, "password": db.get("PASSWORD") or None}
-    params = {k: v for k, v in params.items() if v}
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                             (db["NAME"],)).fetchone()
-        if not found:
-            conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
-            print(f"created database {db['NAME']}", file=sys.stderr)
 
 
 def grant_role() -> None:

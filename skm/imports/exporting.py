@@ -57,6 +57,21 @@ class ExportError(Exception):
         self.message = message
 
 
+#: the header of every table but the responses, in the order written; skm import-followup
+#: reads them back by these names (skm.imports.followup_import)
+TABLE_COLUMNS = {
+    "layanan": ("slug", "nama", "aktif", "urutan"),
+    "sections": ("kode", "nama"),
+    "population": ("layanan", "periode", "populasi"),
+    "rtl": ("id", "periode", "prioritas unsur", "program", "triwulan", "bulan", "jangka waktu",
+            "penanggung jawab", "indikator target", "urutan", "dibuat", "diubah"),
+    "realisasi": ("rtl", "status", "tanggal", "deskripsi", "hambatan", "diubah"),
+    "evidence": ("rtl", "berkas", "jenis", "nama asli", "keterangan", "ukuran", "lebar",
+                 "tinggi", "diunggah", "urutan", "sha256"),
+    "history": ("rtl", "waktu", "aksi", "pengguna", "perubahan"),
+}
+
+
 @dataclass
 class Table:
     """One table of the export: a header and a way to produce its rows (lists of cells)."""
@@ -243,19 +258,9 @@ def tables(unit: Unit, period: Period | None) -> list[Table]:
             yield [c.item_id, _iso(c.at), c.action, c.user.get_username() if c.user else "",
                    json.dumps(c.changes, ensure_ascii=False, sort_keys=True)]
 
-    return [
-        Table("layanan", ["slug", "nama", "aktif", "urutan"], layanan),
-        Table("sections", ["kode", "nama"], sections),
-        Table("population", ["layanan", "periode", "populasi"], population),
-        Table("rtl", ["id", "periode", "prioritas unsur", "program", "triwulan", "bulan",
-                      "jangka waktu", "penanggung jawab", "indikator target", "urutan",
-                      "dibuat", "diubah"], rtl),
-        Table("realisasi", ["rtl", "status", "tanggal", "deskripsi", "hambatan", "diubah"],
-              realisasi),
-        Table("evidence", ["rtl", "berkas", "jenis", "nama asli", "keterangan", "ukuran",
-                           "lebar", "tinggi", "diunggah", "urutan", "sha256"], evidence),
-        Table("history", ["rtl", "waktu", "aksi", "pengguna", "perubahan"], history),
-    ]
+    rows = {"layanan": layanan, "sections": sections, "population": population, "rtl": rtl,
+            "realisasi": realisasi, "evidence": evidence, "history": history}
+    return [Table(name, list(header), rows[name]) for name, header in TABLE_COLUMNS.items()]
 
 
 def response_tables(unit: Unit, period: Period | None, *, split: bool) -> list[Table]:

@@ -38,19 +38,8 @@ from skm.followup.models import Evidence, FollowupChange, Realisasi, RtlItem
 from skm.units.models import Layanan, Period, Population, Section, Unit
 from skm.units.periods import parse_period
 
-from .exporting import EXPORT_FORMAT, EXPORT_VERSION
+from .exporting import EXPORT_FORMAT, EXPORT_VERSION, TABLE_COLUMNS
 
-TABLES = {
-    "layanan": ("slug", "nama", "aktif", "urutan"),
-    "sections": ("kode", "nama"),
-    "population": ("layanan", "periode", "populasi"),
-    "rtl": ("id", "periode", "prioritas unsur", "program", "triwulan", "bulan", "jangka waktu",
-            "penanggung jawab", "indikator target", "urutan", "dibuat", "diubah"),
-    "realisasi": ("rtl", "status", "tanggal", "deskripsi", "hambatan", "diubah"),
-    "evidence": ("rtl", "berkas", "jenis", "nama asli", "keterangan", "ukuran", "lebar",
-                 "tinggi", "diunggah", "urutan", "sha256"),
-    "history": ("rtl", "waktu", "aksi", "pengguna", "perubahan"),
-}
 MAX_ERRORS = 50
 
 
@@ -128,7 +117,7 @@ class _Export:
         name = f"{table}.csv"
         text = self.read(name).decode("utf-8-sig")
         reader = csv.DictReader(io.StringIO(text, newline=""))
-        missing = [c for c in TABLES[table] if c not in (reader.fieldnames or ())]
+        missing = [c for c in TABLE_COLUMNS[table] if c not in (reader.fieldnames or ())]
         if missing:
             raise FollowupImportError([_("%(name)s: kolom %(columns)s tidak ada.")
                                        % {"name": name, "columns": ", ".join(missing)}])
@@ -209,7 +198,7 @@ def import_followup(source: Path | str, unit: Unit, dry_run: bool = False
 
 def _load(export: _Export, unit: Unit, result: FollowupImportResult, written: list) -> None:
     problems = _Problems()
-    tables = {name: export.rows(name) for name in TABLES}
+    tables = {name: export.rows(name) for name in TABLE_COLUMNS}
     periods: dict[str, Period] = {}
 
     def period_of(table, number, text) -> Period | None:

@@ -198,6 +198,19 @@ _MEMO_LOCK = threading.Lock()
 MEMO_SIZE = 20_000
 
 
+_MISSING = object()
+
+
+def _recall(key):
+    """What :func:`_memo` remembers under ``key`` (now the most recently used), else
+    ``_MISSING``."""
+    with _MEMO_LOCK:
+        if key not in _MEMO:
+            return _MISSING
+        _MEMO.move_to_end(key)
+        return _MEMO[key]
+
+
 def _memo(key, compute):
     """``compute()``, remembered under ``key``: an engine call keyed by everything it reads.
 
@@ -205,10 +218,9 @@ def _memo(key, compute):
     and a remembered figure can never be stale; the oldest entries are dropped past
     ``MEMO_SIZE``.
     """
-    with _MEMO_LOCK:
-        if key in _MEMO:
-            _MEMO.move_to_end(key)
-            return _MEMO[key]
+    found = _recall(key)
+    if found is not _MISSING:
+        return found
     value = compute()
     with _MEMO_LOCK:
         _MEMO[key] = value
@@ -271,13 +283,8 @@ def _unit_layanan_tallies(period: Period, tokens) -> dict[tuple, Tally]:
     for unit_id, period_id, token in tokens:
         by_unit.setdefault(unit_id, []).append((period_id, token))
     keys = {uid: ("unit-tallies", uid, period.pk, tuple(t)) for uid, t in by_unit.items()}
-    found: dict[int, dict] = {}
-    with _MEMO_LOCK:
-        for uid, key in keys.items():
-            if key in _MEMO:
-                _MEMO.move_to_end(key)
-                found[uid] = _MEMO[key]
-    missing = [uid for uid in keys if uid not in found]
+    found = {uid: _recall(key) for uid, key in keys.items()}
+    missing = [uid for uid, value in found.items() if value is _MISSING]
     if missing:
         fresh: dict[int, dict] = {uid: {} for uid in missing}
         cells = TallyCell.objects.filter(unit_id__in=missing,

@@ -18,31 +18,18 @@ from skm.surveys import protection
 from skm.surveys.models import Response
 from skm.surveys.recording import current_period
 from tests.factories import make_region, make_user
+from tests.surveys.conftest import START
 
 pytestmark = pytest.mark.django_db
 
 FORM = "/s/jatinegara-kaum/pkk/"
 OTHER_FORM = "/s/jatinegara-kaum/posyandu/"
 THANKS = "/s/jatinegara-kaum/pkk/terima-kasih/"
-START = 1_800_000_000.0  # the start of a minute: 1_800_000_000 = 30_000_000 * 60
 
 
 @pytest.fixture(autouse=True)
-def memory_cache(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "skm-test-protection"}}
+def form_rate(settings):
     settings.SKM_FORM_RATE_LIMIT = "30/m"
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def now(monkeypatch):
-    """The clock: ``now[0]`` seconds since the epoch; tests move it."""
-    value = [START]
-    monkeypatch.setattr(protection, "clock", lambda: value[0])
-    return value
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import re
 from types import ModuleType
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import NoReverseMatch, include, path, reverse
 
@@ -19,28 +18,16 @@ from skm.surveys.recording import Submission, current_period, record_response
 from skm.surveys.review import decide
 from skm.units.models import Unit
 from tests.factories import make_region, make_user
+from tests.surveys.conftest import START
 
 pytestmark = pytest.mark.django_db
 
 FORM = "/s/jatinegara-kaum/pkk/"
-START = 1_800_000_000.0
 
 
 @pytest.fixture(autouse=True)
-def memory_cache(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "skm-test-suspicion"}}
+def form_rate(settings):
     settings.SKM_FORM_RATE_LIMIT = "0"
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def now(monkeypatch):
-    value = [START]
-    monkeypatch.setattr(protection, "clock", lambda: value[0])
-    return value
 
 
 @pytest.fixture
