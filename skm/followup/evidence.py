@@ -225,9 +225,10 @@ def record(item, user, action, changes) -> FollowupChange:
 
 
 def add_evidence(realisasi: Realisasi, prepared: list[Prepared], user=None,
-                 caption: str = "") -> list[Evidence]:
-    """Store the files and their rows in one transaction, with one history row each; if
-    anything fails, the files written so far are removed and the error raised."""
+                 caption: str = "", history: bool = True) -> list[Evidence]:
+    """Store the files and their rows in one transaction, with one history row each (unless
+    ``history`` is false: a loaded export brings its own); if anything fails, the files
+    written so far are removed and the error raised."""
     written: list[str] = []
     try:
         with transaction.atomic():
@@ -247,8 +248,10 @@ def add_evidence(realisasi: Realisasi, prepared: list[Prepared], user=None,
                     evidence.thumbnail.save("x.jpg", ContentFile(p.thumbnail), save=False)
                     written.append(evidence.thumbnail.name)
                 evidence.save()
-                record(realisasi.item, evidence.uploaded_by, FollowupChange.Action.EVIDENCE_ADD,
-                       {"dokumentasi": [None, evidence.original_name]})
+                if history:
+                    record(realisasi.item, evidence.uploaded_by,
+                           FollowupChange.Action.EVIDENCE_ADD,
+                           {"dokumentasi": [None, evidence.original_name]})
                 saved.append(evidence)
     except BaseException:
         remove_files(written)

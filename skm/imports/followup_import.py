@@ -361,9 +361,7 @@ def _load(export: _Export, unit: Unit, result: FollowupImportResult, written: li
                                       at=at or timezone.now(), action=row["aksi"],
                                       changes=changes))
     problems.raise_if_any()
-    # the export's history replaces what loading it wrote (the evidence rows above)
-    FollowupChange.objects.filter(item__in=items.values()).delete()
-    FollowupChange.objects.bulk_create(history)
+    FollowupChange.objects.bulk_create(history)  # the export's own, nothing written above
     result.counts["history"] = len(history)
 
     # the times the export recorded, not the time of loading
@@ -376,7 +374,8 @@ def _load(export: _Export, unit: Unit, result: FollowupImportResult, written: li
 
 
 def _store(realisasi: Realisasi, prepared, caption: str, written: list) -> list[Evidence]:
-    saved = evidence_files.add_evidence(realisasi, [prepared], None, caption=caption.strip())
+    saved = evidence_files.add_evidence(realisasi, [prepared], None, caption=caption.strip(),
+                                        history=False)
     written.extend(name for e in saved for name in (e.file.name, e.thumbnail.name) if name)
     return saved
 

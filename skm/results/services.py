@@ -111,7 +111,12 @@ class SampleCheck:
 
     @property
     def short(self) -> bool:
-        return self.minimum is not None and self.respondents < self.minimum
+        return _short(self.respondents, self.minimum)
+
+
+def _short(respondents: int, minimum: int | None) -> bool:
+    """Fewer respondents than the minimum sample (no minimum without a population)."""
+    return minimum is not None and respondents < minimum
 
 
 @dataclass
@@ -381,8 +386,7 @@ def subtree_samples(rows: list[SubtreeRow], period: Period) -> dict[int, SampleS
                    .values_list("layanan__unit_id", "layanan_id", "size"))
     for unit_id, layanan_id, size in populations:
         before = found.get(unit_id, SampleStatus(0, 0))
-        short = SampleCheck(None, respondents.get(layanan_id, 0), size,
-                            krejcie_morgan(size)).short
+        short = _short(respondents.get(layanan_id, 0), krejcie_morgan(size))
         found[unit_id] = SampleStatus(before.checked + 1, before.short + short)
     return {row.unit.pk: found.get(row.unit.pk) for row in rows}
 
